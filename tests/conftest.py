@@ -1,0 +1,5 @@
+import sys
+from pathlib import Path
+
+# tests/ledgerkit.py is shared by the test folders
+sys.path.insert(0, str(Path(__file__).parent))

@@ -1,0 +1,7 @@
+"""常州市教育局 12345 政府服务热线办理工作考核台账 — scoring engine, `kaohe` CLI and Excel add-in.
+
+Layout: ``core`` is pure (rules, calendar, ledger validation, scoring, ranking, output model);
+``io`` reads and writes workbook files; ``excel`` talks to a live Excel through xlwings;
+``build`` assembles the macro-enabled workbook; ``app`` holds the jobs both front ends run.
+"""
+__version__ = "0.1.0"

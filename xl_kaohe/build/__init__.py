@@ -1,0 +1,1 @@
+"""Build-time tools: turn text sources into the shipped workbook's binary parts."""

@@ -1,0 +1,187 @@
+"""`kaohe`: the headless front end (SPEC §7). Exit codes: 0 clean, 1 rows with errors (the
+ranking is still written, marked 数据有误), 2 could not run (file missing, locked, not a ledger)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__, app
+from .core.dates import DateError, parse_date
+from .core.engine import Assessment
+from .core.ledger import ERROR, WARNING
+from .core.rates import percent_text
+from .core.validate import LedgerError
+from .io.workbook import BookError, FileBook
+
+EXIT_OK, EXIT_ROW_ERRORS, EXIT_FAILED = 0, 1, 2
+SHOWN_PROBLEMS = 20
+
+
+class Console:
+    """Human-readable output; goes to stderr when stdout carries JSON."""
+
+    def __init__(self, to_stderr: bool = False):
+        self.stream = sys.stderr if to_stderr else sys.stdout
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.stream, flush=True)
+
+    def progress(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(width - _width(text), 0)
+    return gap + text if right else text + gap
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, widths[i], i in right) for i, h in enumerate(headers)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(row)) for row in rows]
+    return "\n".join(lines)
+
+
+def _score(value) -> str:
+    return f"{value:.2f}"
+
+
+def ranking_text(assessment: Assessment) -> str:
+    from .core.outputs import ranking_title, remarks
+
+    rows = []
+    for unit in assessment.ordered:
+        rows.append([
+            "" if unit.rank is None else str(unit.rank), unit.name, _score(unit.total), _score(unit.bonus),
+            percent_text(unit.rates.satisfaction), percent_text(unit.rates.completion),
+            percent_text(unit.rates.timely), remarks(unit),
+        ])
+    headers = ["排名", "单位名称", "总分", "加分", "满意率", "办结率", "及时办理率", "备注"]
+    return ranking_title(assessment.result) + "\n" + format_table(headers, rows, right={0, 2, 3, 4, 5, 6})
+
+
+def problems_text(assessment: Assessment, limit: int = SHOWN_PROBLEMS) -> str:
+    problems = assessment.result.problems
+    errors = sum(p.level == ERROR for p in problems)
+    warnings = sum(p.level == WARNING for p in problems)
+    if not problems:
+        return "校验通过：没有发现问题。"
+    ordered = sorted(problems, key=lambda p: p.level != ERROR)
+    lines = [f"发现 {errors} 个错误、{warnings} 个警告（完整清单见「校验」表）："]
+    for p in ordered[:limit]:
+        value = f"“{p.value}”" if p.value else ""
+        lines.append(f"  [{p.level}] {p.where()} {value} {p.message}")
+    if len(problems) > limit:
+        lines.append(f"  …… 另有 {len(problems) - limit} 条")
+    return "\n".join(lines)
+
+
+def _write_json(data: dict, target: str) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+
+
+def _asof(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except DateError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def cmd_rank(args) -> int:
+    console = Console(to_stderr=args.json == "-")
+    book = FileBook(args.workbook, args.output)
+    assessment = app.rank(book, asof=args.asof, progress=console.progress)
+    console.say(ranking_text(assessment))
+    console.say()
+    console.say(problems_text(assessment))
+    console.say(f"已写入：{book.output}")
+    if args.json:
+        _write_json(assessment.json(), args.json)
+    return EXIT_ROW_ERRORS if assessment.has_errors else EXIT_OK
+
+
+def cmd_check(args) -> int:
+    console = Console(to_stderr=args.json == "-")
+    assessment = app.check(FileBook(args.workbook), asof=args.asof, progress=console.progress)
+    console.say(problems_text(assessment, limit=10**9))
+    if args.json:
+        data = assessment.json()
+        _write_json({"year": data["year"], "asof": data["asof"], "problems": data["problems"]}, args.json)
+    return EXIT_ROW_ERRORS if assessment.has_errors else EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from .io.template import new_ledger
+
+    path = new_ledger(args.path, year=args.year, demo=args.demo)
+    print(f"已创建{'示例' if args.demo else '空白'}台账：{path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kaohe", description="常州市教育局 12345 工作考核台账：校验、计分、排名")
+    parser.add_argument("--version", action="version", version=f"kaohe {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    p = sub.add_parser("rank", help="校验、计分，并把 排名/得分明细/扣分依据/校验 写入工作簿")
+    p.add_argument("workbook", help="考核台账 .xlsm/.xlsx")
+    p.add_argument("--asof", type=_asof, help="考核截止日期 YYYY-MM-DD（默认取 参数 表，否则今天，不超过年底）")
+    p.add_argument("--output", help="写到另一个文件（原台账不改动）")
+    p.add_argument("--json", metavar="PATH|-", help="另存 JSON 结果；- 表示输出到标准输出")
+    p.set_defaults(run=cmd_rank)
+
+    p = sub.add_parser("check", help="只校验台账，不写入")
+    p.add_argument("workbook")
+    p.add_argument("--asof", type=_asof)
+    p.add_argument("--json", metavar="PATH|-")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("new", help="从模板新建台账")
+    p.add_argument("path")
+    p.add_argument("--demo", action="store_true", help="带虚构的示例数据")
+    p.add_argument("--year", type=int, default=None, help="考核年度（默认今年）")
+    p.set_defaults(run=cmd_new)
+
+    for extend in _EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Other modules (import, build-workbook) register their sub-commands here.
+_EXTENSIONS: list = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (BookError, LedgerError, FileExistsError, FileNotFoundError, PermissionError) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The validated ledger: typed rows of every input sheet, plus the problems found on the way.
+
+Work orders are kept column-wise (one list per field) because a big bureau has ~100k of them
+and the timeliness rules run as numpy vector operations over whole columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from .calendar import WorkCalendar
+from .rules import Rubric
+
+ERROR = "错误"
+WARNING = "警告"
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: Literal["错误", "警告"]
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str
+    message: str
+    unit: str | None = None  # the unit the bad row belongs to, when known (for 备注 数据有误)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"level": self.level, "sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": self.value, "message": self.message}
+
+    def where(self) -> str:
+        place = self.sheet + (f"!{self.row}" if self.row else "")
+        return place + (f" [{self.column}]" if self.column else "")
+
+
+@dataclass
+class Params:
+    year: int
+    asof: date
+    late_mode: str = "工作日"
+    rate_mode: str = "按比例"
+    satisfied: tuple[str, ...] = ("非常满意", "满意", "基本满意")
+    unsatisfied: tuple[str, ...] = ("不满意", "非常不满意")
+    kb_deadline_day: int = 5
+    auto_timely_bonus: bool = True
+
+    @property
+    def period_start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def period_end(self) -> date:
+        """Last day of the assessment period (the year cut at the as-of date)."""
+        return min(self.asof, date(self.year, 12, 31))
+
+    def in_period(self, day: date) -> bool:
+        return self.period_start <= day <= self.period_end
+
+    def period_text(self) -> str:
+        return f"{self.period_start.isoformat()}至{self.period_end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    row: int
+    aliases: tuple[str, ...] = ()
+    category: str = ""
+    participates: bool = True
+
+
+@dataclass(frozen=True)
+class Limit:
+    """办理时限: kind 'moment' (a datetime), 'hours', 'workdays' or 'days' with a number."""
+    kind: Literal["moment", "hours", "workdays", "days"]
+    amount: float = 0
+    moment: datetime | None = None
+
+
+@dataclass
+class Orders:
+    """Scorable work orders, column-wise; index i is one order."""
+    row: list[int] = field(default_factory=list)
+    order_id: list[str] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)          # 咨询 / 办理 / 紧急
+    received: list[datetime] = field(default_factory=list)
+    limit: list[Limit | None] = field(default_factory=list)
+    completed: list[datetime | None] = field(default_factory=list)
+    visit: list[int] = field(default_factory=list)         # 1 satisfied, 0 not, -1 not visited
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def append(self, row, order_id, unit, kind, received, limit, completed, visit) -> None:
+        self.row.append(row)
+        self.order_id.append(order_id)
+        self.unit.append(unit)
+        self.kind.append(kind)
+        self.received.append(received)
+        self.limit.append(limit)
+        self.completed.append(completed)
+        self.visit.append(visit)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A 扣分事件 or 加分事件 row: `count` occurrences worth `points` each (signed)."""
+    sheet: str
+    row: int
+    day: date
+    unit: str
+    clause: str
+    count: int
+    points: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Meeting:
+    row: int
+    day: date
+    name: str
+    unit: str
+    attendance: str
+    approved: bool
+
+
+@dataclass(frozen=True)
+class KnowledgeReport:
+    row: int
+    month: date
+    unit: str
+    submitted: date | None
+    uses: int | None
+    errors: int | None
+
+
+@dataclass(frozen=True)
+class Study:
+    row: int
+    unit: str
+    day: date
+
+
+@dataclass
+class Ledger:
+    params: Params
+    rubric: Rubric
+    calendar: WorkCalendar
+    units: list[Unit]
+    orders: Orders
+    deductions: list[Event]
+    bonuses: list[Event]
+    meetings: list[Meeting]
+    knowledge: list[KnowledgeReport]
+    studies: list[Study]
+    problems: list[Problem]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.level == ERROR for p in self.problems)

@@ -1,0 +1,160 @@
+"""The output sheets (排名, 得分明细, 扣分依据, 校验) and the JSON report, built from a Result."""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from . import schema as S
+from .ledger import ERROR
+from .report import BarChart, Column, OutputSheet
+from .rules import BONUS_ITEMS
+from .scoring import Result, UnitResult
+
+DATA_ERROR = "数据有误"
+TIED = "并列"
+NOT_RANKED = "不参与考核"
+
+
+def ranking_title(result: Result) -> str:
+    params = result.ledger.params
+    title = f"{params.year}年度12345工作考核排名（截至{params.asof.isoformat()}）"
+    return title + f"（{DATA_ERROR}，见「{S.CHECKS}」表）" if result.has_errors else title
+
+
+def remarks(unit: UnitResult) -> str:
+    notes = []
+    if not unit.unit.participates:
+        notes.append(NOT_RANKED)
+    if unit.tied:
+        notes.append(TIED)
+    if unit.has_errors:
+        notes.append(DATA_ERROR)
+    return "；".join(notes)
+
+
+def _pct(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def ranking_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
+    categories = result.ledger.rubric.categories
+    with_category = any(u.unit.category for u in ordered)
+    columns = [Column("排名", "int", 6), Column("单位名称", "text", 26)]
+    columns += [Column(c, "number", 10) for c in categories]
+    columns += [Column("加分", "number", 8), Column("总分", "number", 9),
+                Column("满意率", "percent", 10), Column("办结率", "percent", 10),
+                Column("及时办理率", "percent", 11), Column("备注", "text", 22)]
+    if with_category:
+        columns += [Column("单位类别", "text", 12), Column("类别内排名", "int", 10)]
+    rows, marks = [], {}
+    for i, unit in enumerate(ordered):
+        scores = unit.category_scores()
+        row: list[Any] = [unit.rank, unit.name, *[scores.get(c) for c in categories], unit.bonus, unit.total,
+                          _pct(unit.rates.satisfaction), _pct(unit.rates.completion), _pct(unit.rates.timely),
+                          remarks(unit)]
+        if with_category:
+            row += [unit.unit.category or None, unit.category_rank]
+        rows.append(row)
+        if unit.has_errors:
+            marks[i] = "error"
+        elif not unit.unit.participates:
+            marks[i] = "muted"
+    ranked_count = sum(1 for u in ordered if u.rank is not None)
+    chart = BarChart("总分", 1, 2 + len(categories) + 1, "总分") if ranked_count else None
+    return OutputSheet(S.RANKING, columns, rows, title=ranking_title(result), chart=chart, row_marks=marks)
+
+
+def detail_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
+    rubric = result.ledger.rubric
+    columns = [Column("单位名称", "text", 26)]
+    for item in rubric.base_items:
+        columns += [Column(f"{item.code} {item.name}（{_num(item.points)}分）", "number", 12),
+                    Column(f"{item.code} 扣分(未封顶)", "number", 10)]
+    columns += [Column("基础得分", "number", 10), Column("加分(原始)", "number", 10),
+                Column(f"加分(计入，上限{_num(rubric.bonus_cap)})", "number", 12), Column("总分", "number", 9)]
+    rows = []
+    for unit in ordered:
+        row: list[Any] = [unit.name]
+        for item in rubric.base_items:
+            score = unit.items[item.code]
+            row += [score.score, score.raw]
+        row += [unit.base_score, unit.bonus_raw, unit.bonus, unit.total]
+        rows.append(row)
+    return OutputSheet(S.DETAIL, columns, rows, title=f"{result.ledger.params.year}年度各单位得分明细（扣分为未封顶的原始扣分，项目得分不低于0）")
+
+
+def audit_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
+    rubric = result.ledger.rubric
+    columns = [Column("单位名称", "text", 24), Column("编码", "text", 10), Column("项目", "text", 16),
+               Column("分值", "number", 8), Column("来源", "text", 16), Column("说明", "text", 70)]
+    rows = []
+    for unit in ordered:
+        for line in unit.lines:
+            item = rubric.items.get(line.item)
+            rows.append([unit.name, line.code, item.name if item else line.item, line.points, line.source, line.note])
+    return OutputSheet(S.AUDIT, columns, rows)
+
+
+def checks_sheet(result: Result) -> OutputSheet:
+    columns = [Column("级别", "text", 6), Column("表", "text", 10), Column("行", "int", 6), Column("列", "text", 12),
+               Column("值", "text", 24), Column("说明", "text", 80)]
+    rows, marks = [], {}
+    ordered = sorted(result.problems, key=lambda p: (p.level != ERROR, _sheet_order(p.sheet), p.row or 0))
+    for i, p in enumerate(ordered):
+        rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message])
+        marks[i] = "error" if p.level == ERROR else "warning"
+    if not rows:
+        rows.append(["", "", None, "", "", "没有发现问题"])
+    return OutputSheet(S.CHECKS, columns, rows, row_marks=marks)
+
+
+def _sheet_order(sheet: str) -> int:
+    order = [S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS,
+             S.KNOWLEDGE, S.STUDIES]
+    return order.index(sheet) if sheet in order else len(order)
+
+
+def output_sheets(result: Result, ordered: list[UnitResult]) -> list[OutputSheet]:
+    return [ranking_sheet(result, ordered), detail_sheet(result, ordered), audit_sheet(result, ordered),
+            checks_sheet(result)]
+
+
+# ---- JSON -----------------------------------------------------------------------------------------
+
+def _num(value: Decimal | None) -> int | float | None:
+    """Decimal -> JSON number: an int when whole, else a float (2 decimals are exact enough)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def to_json(result: Result, ordered: list[UnitResult]) -> dict[str, Any]:
+    params = result.ledger.params
+    units = []
+    for unit in ordered:
+        units.append({
+            "unit": unit.name,
+            "rank": unit.rank,
+            "category": unit.unit.category or None,
+            "category_rank": unit.category_rank,
+            "participates": unit.unit.participates,
+            "total": _num(unit.total),
+            "bonus": _num(unit.bonus),
+            "bonus_raw": _num(unit.bonus_raw),
+            "categories": {k: _num(v) for k, v in unit.category_scores().items()},
+            "items": {code: _num(item.score) for code, item in unit.items.items()},
+            "deductions": {code: _num(item.raw) for code, item in unit.items.items() if item.raw},
+            "bonus_items": {code: _num(sum((l.points for l in unit.lines if l.item == code), Decimal(0)))
+                            for code in BONUS_ITEMS if any(l.item == code for l in unit.lines)},
+            "rates": {k: _pct(v) for k, v in unit.rates.as_dict().items()},
+            "remarks": remarks(unit),
+        })
+    return {
+        "year": params.year,
+        "asof": params.asof.isoformat(),
+        "title": ranking_title(result),
+        "has_errors": result.has_errors,
+        "units": units,
+        "problems": [p.as_json() for p in result.problems],
+    }

@@ -1,0 +1,54 @@
+"""Output sheets as plain data.
+
+The core describes what 排名 / 得分明细 / 扣分依据 / 校验 contain; adapters (the .xlsx/.xlsm
+file writer and the live-Excel writer) decide how to put it into a workbook. Nothing here
+touches a file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CellKind = Literal["text", "int", "number", "percent", "date", "datetime"]
+RowMark = Literal["error", "warning", "muted", "bold"]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: CellKind = "text"  # number: 0.00; percent: 0.00%; date: yyyy-mm-dd
+    width: float = 12.0      # Excel column width in characters
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A clustered bar chart over the sheet's own data rows."""
+    title: str
+    category_column: int  # 0-based index into OutputSheet.columns (e.g. 单位名称)
+    value_column: int     # 0-based index into OutputSheet.columns (e.g. 总分)
+    value_axis_title: str = ""
+
+
+@dataclass
+class OutputSheet:
+    """One output sheet: an optional title row, one header row, then data rows.
+
+    Row 1 holds ``title`` (merged across the columns) when it is set; the header row follows,
+    then ``rows``. Values are None, str, bool, int, float, Decimal, date or datetime. Strings are
+    always stored as text, never as formulas, whatever their first character.
+    """
+    name: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    title: str | None = None
+    chart: BarChart | None = None
+    row_marks: dict[int, RowMark] = field(default_factory=dict)  # index into rows -> highlight
+
+    @property
+    def header_row(self) -> int:
+        """1-based worksheet row of the header."""
+        return 2 if self.title else 1
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1

@@ -1,0 +1,82 @@
+"""The ledger workbook's fixed names (SPEC §6): sheets, columns, 参数 keys.
+
+Staff, scripts and acceptance tests rely on these exact strings; every adapter and the
+template builder reads them from here so that a name is spelled in one place only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# ---- input sheets -------------------------------------------------------------------------
+PARAMS = "参数"
+UNITS = "单位"
+ORDERS = "工单"
+DEDUCTIONS = "扣分事件"
+BONUSES = "加分事件"
+MEETINGS = "会议"
+KNOWLEDGE = "知识库"
+STUDIES = "季度研究"
+HOLIDAYS = "节假日"
+RULES = "规则"
+XLWINGS_CONF = "xlwings.conf"
+
+# ---- output sheets (rewritten on every run; nothing else is touched) ------------------------
+RANKING = "排名"
+DETAIL = "得分明细"
+AUDIT = "扣分依据"
+CHECKS = "校验"
+OUTPUT_SHEETS = (RANKING, DETAIL, AUDIT, CHECKS)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]  # columns that must exist in the header row
+
+
+UNIT_COLUMNS = ("单位名称", "单位别名", "单位类别", "分管领导", "联络人", "联络电话", "参与考核")
+ORDER_COLUMNS = ("工单编号", "承办单位", "工单类型", "受理时间", "办理时限", "办结时间", "回访结果", "诉求内容", "备注")
+DEDUCTION_COLUMNS = ("日期", "单位名称", "扣分项", "次数", "关联工单", "说明", "登记人")
+BONUS_COLUMNS = ("日期", "单位名称", "加分项", "次数", "分值", "认定情况", "说明")
+MEETING_COLUMNS = ("会议日期", "会议名称", "单位名称", "出勤", "请假已批准")
+KNOWLEDGE_COLUMNS = ("月份", "单位名称", "报送日期", "使用次数", "错误次数")
+STUDY_COLUMNS = ("单位名称", "研究日期", "内容")
+HOLIDAY_COLUMNS = ("日期", "类型", "说明")
+
+INPUT_SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(UNITS, UNIT_COLUMNS, ("单位名称",)),
+    SheetSpec(ORDERS, ORDER_COLUMNS, ("工单编号", "承办单位", "工单类型", "受理时间")),
+    SheetSpec(DEDUCTIONS, DEDUCTION_COLUMNS, ("日期", "单位名称", "扣分项")),
+    SheetSpec(BONUSES, BONUS_COLUMNS, ("日期", "单位名称", "加分项")),
+    SheetSpec(MEETINGS, MEETING_COLUMNS, ("会议日期", "单位名称", "出勤")),
+    SheetSpec(KNOWLEDGE, KNOWLEDGE_COLUMNS, ("月份", "单位名称")),
+    SheetSpec(STUDIES, STUDY_COLUMNS, ("单位名称", "研究日期")),
+    SheetSpec(HOLIDAYS, HOLIDAY_COLUMNS, ("日期", "类型")),
+)
+SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
+
+# ---- 规则 sheet: the rubric table and the type / header mapping tables ---------------------
+RULE_COLUMNS = ("编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源")
+TYPE_MAP_COLUMNS = ("平台工单类型", "考核类型")
+HEADER_ALIAS_COLUMNS = ("台账列名", "导出表列名")
+
+# ---- 参数 keys (key in one cell, value in the cell to its right) ----------------------------
+P_YEAR = "考核年度"
+P_ASOF = "考核截止日期"
+P_LATE_MODE = "拖延天数计算"
+P_RATE_MODE = "比率扣分方式"
+P_SATISFIED = "满意口径"
+P_UNSATISFIED = "不满意口径"
+P_KB_DEADLINE_DAY = "知识库报送截止日"
+P_AUTO_TIMELY_BONUS = "自动加分_及时办理率100%"
+PARAM_KEYS = (P_YEAR, P_ASOF, P_LATE_MODE, P_RATE_MODE, P_SATISFIED, P_UNSATISFIED,
+              P_KB_DEADLINE_DAY, P_AUTO_TIMELY_BONUS)
+
+LATE_MODES = ("工作日", "自然日")
+RATE_MODES = ("按比例", "不足1%按1%计", "满1%计")
+ATTENDANCE = ("出席", "缺席", "迟到", "代会", "请假")
+YES_NO = ("是", "否")
+HOLIDAY_KINDS = ("放假", "上班")
+ORDER_TYPES = ("咨询", "办理", "紧急")
+VISIT_RESULTS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意", "未回访")

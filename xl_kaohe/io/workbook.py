@@ -1,0 +1,122 @@
+"""The workbook file adapter: read ledger sheets with python-calamine, write output sheets by
+replacing zip parts (every other part, the VBA project and the ribbon stay byte for byte), and
+save atomically.
+
+``FileBook`` and ``excel.live.ExcelBook`` offer the same two methods, so the services in
+``xl_kaohe.app`` run unchanged on a file (CLI, WPS, servers) and on the open book in Excel.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..core import schema as S
+from ..core.report import OutputSheet
+from ..core.tables import Grid
+
+READ_SHEETS = (S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS,
+               S.KNOWLEDGE, S.STUDIES)
+
+
+class BookError(Exception):
+    """The workbook cannot be read or written (missing, locked, read-only, not a workbook).
+    The message is Chinese and says what to do; the CLI exits with code 2."""
+
+
+def lock_file(path: Path) -> Path:
+    """Excel's owner file for an open workbook: ~$name beside it (long names lose 2 chars)."""
+    return path.with_name("~$" + path.name)
+
+
+def excel_has_open(path: Path) -> bool:
+    if lock_file(path).exists():
+        return True
+    # Excel shortens the owner-file name for long names by dropping the first two characters.
+    return len(path.name) > 2 and path.with_name("~$" + path.name[2:]).exists()
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise BookError(f"找不到工作簿：{path}")
+    if path.is_dir():
+        raise BookError(f"{path} 是文件夹，不是工作簿")
+    if not os.access(path, os.R_OK):
+        raise BookError(f"没有读取权限：{path}")
+    if path.suffix.lower() in (".xlsx", ".xlsm") and not zipfile.is_zipfile(path):
+        raise BookError(f"{path.name} 不是有效的 Excel 工作簿（文件已损坏或不是 .xlsx/.xlsm）")
+
+
+def read_grids(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> dict[str, Grid]:
+    """The named sheets that exist, each as a grid (grid[r][c] = cell at row r+1, column c+1)."""
+    from python_calamine import CalamineWorkbook  # import here: the UDF path may never need it
+
+    path = Path(path)
+    _check_readable(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises several error types for damaged files
+        raise BookError(f"无法读取 {path.name}：{e}") from None
+    try:
+        names = set(book.sheet_names)
+        return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                for name in sheets if name in names}
+    finally:
+        book.close()
+
+
+@contextmanager
+def atomic_target(target: Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it replaces the target in one
+    os.replace (never a half-written workbook), on any failure it is removed."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if excel_has_open(target):
+        raise BookError(f"{target.name} 正在 Excel 中打开（发现锁文件 {lock_file(target).name}）："
+                        f"请先在 Excel 中保存并关闭，或用 --output 写到另一个文件")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise BookError(f"{target.name} 是只读文件，无法写入：请取消只读属性，或用 --output 写到另一个文件")
+    if not os.access(folder, os.W_OK):
+        raise BookError(f"没有写入权限：{folder}")
+    fd, tmp_name = tempfile.mkstemp(prefix=".~kaohe-", suffix=target.suffix, dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        if target.exists():
+            shutil.copymode(target, tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class FileBook:
+    """A ledger workbook on disk (.xlsx/.xlsm). Writes go to ``output`` when given, leaving the
+    source untouched."""
+
+    def __init__(self, path: str | Path, output: str | Path | None = None):
+        self.path = Path(path)
+        self.output = Path(output) if output else self.path
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+    def read_grids(self, sheets: Iterable[str] = READ_SHEETS) -> dict[str, Grid]:
+        return read_grids(self.path, sheets)
+
+    def write_outputs(self, sheets: list[OutputSheet]) -> Path:
+        from .xlsx_package import write_output_sheets
+
+        _check_readable(self.path)
+        with atomic_target(self.output) as tmp:
+            try:
+                write_output_sheets(self.path, tmp, sheets)
+            except (zipfile.BadZipFile, KeyError) as e:
+                raise BookError(f"{self.path.name} 的文件结构无法识别，未写入：{e}") from None
+        return self.output
