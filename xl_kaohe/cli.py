@@ -129,8 +129,27 @@ def cmd_check(args) -> int:
 def cmd_new(args) -> int:
     from .io.template import new_ledger
 
-    path = new_ledger(args.path, year=args.year, demo=args.demo)
+    if Path(args.path).suffix.lower() == ".xlsm":  # macro-enabled: the full add-in workbook
+        from .build.workbook import new_addin
+        path = new_addin(args.path, year=args.year, demo=args.demo)
+    else:
+        path = new_ledger(args.path, year=args.year, demo=args.demo)
     print(f"已创建{'示例' if args.demo else '空白'}台账：{path}")
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from .build.workbook import DEFAULT_PATH, build_addin
+
+    target = Path(args.output or DEFAULT_PATH)
+    data = build_addin(year=2026, demo=True)
+    if args.check:
+        same = target.exists() and target.read_bytes() == data
+        print(f"{target}：{'与源代码构建结果一致' if same else '与源代码构建结果不一致，请运行 kaohe build-workbook'}")
+        return EXIT_OK if same else EXIT_ROW_ERRORS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    print(f"已构建：{target}（{len(data)} 字节）")
     return EXIT_OK
 
 
@@ -157,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="带虚构的示例数据")
     p.add_argument("--year", type=int, default=None, help="考核年度（默认今年）")
     p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("build-workbook", help="从源代码构建带宏和功能区的 workbook/考核台账.xlsm")
+    p.add_argument("--output", help="输出路径（默认 workbook/考核台账.xlsm）")
+    p.add_argument("--check", action="store_true", help="只检查已有文件是否与构建结果逐字节一致")
+    p.set_defaults(run=cmd_build)
 
     for extend in _EXTENSIONS:
         extend(sub)

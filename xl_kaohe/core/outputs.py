@@ -61,7 +61,7 @@ def ranking_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
         elif not unit.unit.participates:
             marks[i] = "muted"
     ranked_count = sum(1 for u in ordered if u.rank is not None)
-    chart = BarChart("总分", 1, 2 + len(categories) + 1, "总分") if ranked_count else None
+    chart = BarChart("总分", 1, 2 + len(categories) + 1, "总分", rows=ranked_count) if ranked_count else None
     return OutputSheet(S.RANKING, columns, rows, title=ranking_title(result), chart=chart, row_marks=marks)
 
 
@@ -158,3 +158,37 @@ def to_json(result: Result, ordered: list[UnitResult]) -> dict[str, Any]:
         "units": units,
         "problems": [p.as_json() for p in result.problems],
     }
+
+
+UNIT_CARD = "单位明细"
+
+
+def unit_card_sheet(result: Result, unit: UnitResult) -> OutputSheet:
+    """单位明细: one unit's score card — every item with its points, then every deduction and
+    bonus line with its source, so a unit can check each point against the ledger."""
+    rubric = result.ledger.rubric
+    columns = [Column("编码", "text", 10), Column("项目", "text", 22), Column("分值", "number", 9),
+               Column("扣分/加分", "number", 10), Column("得分", "number", 9), Column("来源", "text", 16),
+               Column("说明", "text", 70)]
+    rows: list[list[Any]] = []
+    marks = {}
+    for item in rubric.base_items:
+        score = unit.items[item.code]
+        marks[len(rows)] = "bold"
+        rows.append([item.code, f"{item.category} · {item.name}", item.points, -score.raw, score.score, "",
+                     f"扣分 {score.raw}，封顶 {item.points}" if score.raw > score.deducted else ""])
+        for line in unit.lines:
+            if line.item == item.code:
+                rows.append([line.code, "", None, line.points, None, line.source, line.note])
+    marks[len(rows)] = "bold"
+    rows.append(["加分项", f"加分（上限 {_num(rubric.bonus_cap)} 分）", rubric.bonus_cap, unit.bonus_raw, unit.bonus, "",
+                 f"原始加分 {unit.bonus_raw}，计入 {unit.bonus}" if unit.bonus_raw != unit.bonus else ""])
+    for line in unit.lines:
+        if line.item in BONUS_ITEMS:
+            rows.append([line.code, "", None, line.points, None, line.source, line.note])
+    marks[len(rows)] = "bold"
+    rank = "不参与排名" if unit.rank is None else f"第 {unit.rank} 名" + ("（并列）" if unit.tied else "")
+    rows.append(["总分", rank, None, None, unit.total, "", remarks(unit)])
+    params = result.ledger.params
+    title = f"{unit.name} {params.year}年度12345工作考核得分明细（截至{params.asof.isoformat()}）"
+    return OutputSheet(UNIT_CARD, columns, rows, title=title, row_marks=marks)

@@ -27,6 +27,7 @@ class BarChart:
     category_column: int  # 0-based index into OutputSheet.columns (e.g. 单位名称)
     value_column: int     # 0-based index into OutputSheet.columns (e.g. 总分)
     value_axis_title: str = ""
+    rows: int | None = None  # chart only the first N data rows (e.g. the ranked units); None: all
 
 
 @dataclass

@@ -1,0 +1,445 @@
+"""Merging a 12345 platform export into the 工单 sheet: the pure part (no file I/O).
+
+Given the export as grids and the ledger's 工单 grid, this module finds which export column
+feeds which ledger column (the header-alias table of 规则, defaults + staff rows), normalises
+the values (dates, type words, unit names) and plans an upsert by 工单编号:
+
+- orders the ledger does not have yet become new rows, appended below the last used row;
+- orders it has are updated only in the columns the export carries and only where the value
+  really changed (same moment, same unit, same type = unchanged), and a blank export cell never
+  clears a ledger cell: nothing is ever deleted;
+- columns the export does not carry (备注, staff's own columns) are never touched.
+
+A row with an unknown unit, a bad date or an unknown type word is still imported, with the
+value as given (as text), and listed as a problem; a row without 工单编号 cannot be merged and
+is listed (not imported). Text is kept as text whatever its first character: the writer stores
+strings as strings, never as formulas.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping, Sequence
+
+from . import schema as S
+from .dates import DateError, parse_datetime
+from .rules import NOT_ASSESSED, normalise_order_type
+from .tables import HEADER_SCAN_ROWS, Grid, find_table, header_key, is_blank
+from .validate import LedgerError, display, name_key, parse_limit, text_of
+
+KEY = "工单编号"
+UNIT = "承办单位"
+TYPE = "工单类型"
+DATE_COLUMNS = ("受理时间", "办结时间")
+LIMIT = "办理时限"
+MAX_CELL_CHARS = 32767  # Excel's limit; longer text is cut here so a re-import compares equal
+
+# ---- messages (Chinese, shown to staff) ---------------------------------------------------------
+
+MSG_NO_KEY_COLUMN = ("导出表中没有找到“工单编号”列（可识别的表头：{aliases}；其它叫法可在「规则」表的"
+                     "表头对照中补充）。{found}")
+MSG_FOUND_HEADERS = "找到的表头：{headers}"
+MSG_EMPTY_EXPORT = "导出表是空的，没有任何内容"
+MSG_NO_LEDGER_SHEET = f"工作簿中没有「{S.ORDERS}」表：这不是考核台账"
+MSG_NO_LEDGER_HEADER = f"「{S.ORDERS}」表没有“工单编号”表头：这不像一本考核台账"
+MSG_NO_ID = "工单编号为空，无法合并，此行未导入"
+MSG_DUPLICATE = "导出表中工单编号与第{first}行重复，以第{first}行为准，此行未导入"
+MSG_UNKNOWN_UNIT = f"单位“{{value}}”不在「{S.UNITS}」表中（也不是任何单位的别名），已按原文导入；请在「{S.UNITS}」表补充单位或别名"
+MSG_UNKNOWN_TYPE = f"工单类型“{{value}}”无法识别，已按原文导入；可在「{S.RULES}」表的类型对照中补充"
+MSG_BAD_DATE = "{error}；已按原文导入"
+MSG_BAD_LIMIT = "{error}；已按原文导入"
+REASON_UNKNOWN = "未识别"
+REASON_DUPLICATE = "与“{other}”同为“{column}”，未采用"
+REASON_NOT_IN_LEDGER = f"对应台账的“{{column}}”列，但「{S.ORDERS}」表没有这一列"
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# ---- results --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int | None       # export row (1-based, as the export shows it); None: the whole file
+    column: str | None    # ledger column
+    value: str
+    message: str
+    order_id: str = ""
+    imported: bool = True  # False: the row was not merged into the ledger
+
+    def where(self) -> str:
+        place = f"导出表第{self.row}行" if self.row else "导出表"
+        if self.order_id:
+            place += f"（{self.order_id}）"
+        return place + (f" [{self.column}]" if self.column else "")
+
+
+@dataclass(frozen=True)
+class IgnoredColumn:
+    header: str
+    reason: str
+
+    def text(self) -> str:
+        return self.header if self.reason == REASON_UNKNOWN else f"{self.header}（{self.reason}）"
+
+
+@dataclass
+class RowChange:
+    sheet_row: int                 # worksheet row in 工单
+    order_id: str
+    cells: dict[str, Any]          # ledger column -> new value (str, datetime or number)
+    export_row: int = 0
+
+
+@dataclass
+class ColumnMap:
+    header_row: int                        # export row of the header (1-based)
+    sources: dict[str, int]                # ledger column -> export column index (0-based)
+    headers: dict[str, str]                # ledger column -> the export header used
+    ignored: list[IgnoredColumn]
+
+
+@dataclass
+class LedgerOrders:
+    """What the plan needs from the ledger's 工单 sheet."""
+    header_row: int                        # worksheet row of the header (1-based)
+    columns: dict[str, int]                # header -> 0-based column
+    rows: dict[str, tuple[int, Sequence[Any]]]  # 工单编号 -> (worksheet row, values); first wins
+    next_row: int                          # first worksheet row below everything in the sheet
+
+
+@dataclass
+class ImportPlan:
+    header_row: int                        # ledger header row (worksheet, 1-based)
+    columns: dict[str, int]                # ledger column -> 0-based column index
+    mapping: dict[str, str]                # ledger column -> export header
+    ignored: list[IgnoredColumn]
+    new_rows: list[RowChange] = field(default_factory=list)
+    updates: list[RowChange] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    export_rows: int = 0                   # non-blank data rows in the export
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new_rows or self.updates)
+
+    @property
+    def skipped(self) -> int:
+        return len({p.row for p in self.problems if not p.imported})
+
+    @property
+    def problem_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+    @property
+    def changed_cells(self) -> int:
+        return sum(len(u.cells) for u in self.updates)
+
+    def cell_edits(self) -> dict[int, dict[int, Any]]:
+        """worksheet row -> {0-based column: value}: what the writer puts into 工单."""
+        edits: dict[int, dict[int, Any]] = {}
+        for change in (*self.updates, *self.new_rows):
+            row = edits.setdefault(change.sheet_row, {})
+            for column, value in change.cells.items():
+                row[self.columns[column]] = value
+        return edits
+
+
+Progress = Callable[[float], None]
+
+
+# ---- the ledger side --------------------------------------------------------------------------------
+
+def ledger_orders(grid: Grid | None) -> LedgerOrders:
+    if grid is None:
+        raise LedgerError(MSG_NO_LEDGER_SHEET)
+    table = find_table(grid, S.ORDERS, (KEY,))
+    if table is None:
+        raise LedgerError(MSG_NO_LEDGER_HEADER)
+    key_index = table.columns[header_key(KEY)]
+    rows: dict[str, tuple[int, Sequence[Any]]] = {}
+    last = table.header_row
+    for r, row in table.rows():
+        last = r
+        order_id = text_of(row[key_index]) if key_index < len(row) else ""
+        if order_id and order_id not in rows:
+            rows[order_id] = (r, row)
+    return LedgerOrders(table.header_row, dict(table.columns), rows, last + 1)
+
+
+# ---- headers ---------------------------------------------------------------------------------------
+
+def _alias_index(aliases: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, int]]:
+    """export header key -> (ledger column, priority); the first claim of a header wins."""
+    index: dict[str, tuple[str, int]] = {}
+    for column, headers in aliases.items():
+        for priority, header in enumerate(headers):
+            index.setdefault(header_key(header), (header_key(column), priority))
+    return index
+
+
+def key_aliases(aliases: Mapping[str, Sequence[str]]) -> list[str]:
+    """The export headers that mean 工单编号."""
+    index = _alias_index(aliases)
+    return [h for headers in aliases.values() for h in headers if index[header_key(h)][0] == KEY]
+
+
+def find_export_header(grid: Grid, aliases: Mapping[str, Sequence[str]]) -> int | None:
+    """0-based index of the first row (within the first rows) that has a 工单编号 header."""
+    keys = {header_key(h) for h in key_aliases(aliases)}
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        if any(header_key(v) in keys for v in grid[r]):
+            return r
+    return None
+
+
+def headers_found(grid: Grid) -> list[str]:
+    """The first non-blank row's cells: what staff see as 'the headers' of a wrong file."""
+    for row in grid[:HEADER_SCAN_ROWS]:
+        cells = [display(v, 30) for v in row if not is_blank(v)]
+        if cells:
+            return cells
+    return []
+
+
+def no_key_column_message(aliases: Mapping[str, Sequence[str]], grids: Sequence[Grid]) -> str:
+    found = next((h for h in map(headers_found, grids) if h), [])
+    shown = "、".join(found[:30]) + ("……" if len(found) > 30 else "")
+    return MSG_NO_KEY_COLUMN.format(
+        aliases="、".join(key_aliases(aliases)),
+        found=MSG_FOUND_HEADERS.format(headers=shown) if found else MSG_EMPTY_EXPORT)
+
+
+def map_columns(header: Sequence[Any], header_row: int, aliases: Mapping[str, Sequence[str]],
+                ledger_columns: Mapping[str, int]) -> ColumnMap:
+    """Which export column feeds which ledger column. A ledger column named by two export
+    columns takes the header listed first in the alias table; columns not used are listed."""
+    index = _alias_index(aliases)
+    ledger_keys = {header_key(c): c for c in ledger_columns}
+    candidates: dict[str, list[tuple[int, int]]] = {}  # ledger column -> [(priority, export col)]
+    ignored: list[tuple[int, IgnoredColumn]] = []
+    for c, value in enumerate(header):
+        text = display(value, 60)
+        if not text:
+            continue
+        hit = index.get(header_key(value))
+        if hit is None:
+            ignored.append((c, IgnoredColumn(text, REASON_UNKNOWN)))
+        elif hit[0] not in ledger_keys:
+            ignored.append((c, IgnoredColumn(text, REASON_NOT_IN_LEDGER.format(column=hit[0]))))
+        else:
+            candidates.setdefault(ledger_keys[hit[0]], []).append((hit[1], c))
+    sources: dict[str, int] = {}
+    for column, found in candidates.items():
+        found.sort()
+        sources[column] = found[0][1]
+        used = display(header[found[0][1]], 60)
+        for _, c in found[1:]:
+            ignored.append((c, IgnoredColumn(display(header[c], 60),
+                                             REASON_DUPLICATE.format(other=used, column=column))))
+    return ColumnMap(header_row, sources, {col: display(header[c], 60) for col, c in sources.items()},
+                     [item for _, item in sorted(ignored, key=lambda pair: pair[0])])
+
+
+# ---- values -----------------------------------------------------------------------------------------
+
+def clean_text(value: Any) -> str:
+    """A cell as the text the ledger will hold: no XML-illegal characters, Excel line ends,
+    surrounding spaces removed, at most 32767 characters."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, datetime):
+        text = display(value)
+    else:
+        text = str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ILLEGAL_XML.sub("", text).strip()
+    return text[:MAX_CELL_CHARS]
+
+
+def _to_second(moment: datetime) -> datetime:
+    """Serial numbers carry float noise: compare and store whole seconds."""
+    whole = moment.replace(microsecond=0)
+    return whole + timedelta(seconds=1) if moment.microsecond >= 500_000 else whole
+
+
+def parse_moment(value: Any) -> datetime | None:
+    """A date cell of an export -> datetime; raises DateError. Also reads 20260305 typed as a
+    number (some platforms export dates that way)."""
+    if type(value) is datetime:
+        return _to_second(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and float(value).is_integer() and 19000101 <= value <= 29991231:
+        value = str(int(value))
+    parsed = parse_datetime(value)
+    return None if parsed is None else _to_second(parsed[0])
+
+
+class _Values:
+    """Normalises export values per ledger column and compares them with ledger values."""
+
+    def __init__(self, type_map: Mapping[str, str], units: Mapping[str, str]):
+        self.type_map = dict(type_map)
+        self.units = units
+        self._types: dict[str, str | None] = {}
+
+    def kind(self, value: Any) -> str | None:
+        text = clean_text(value)
+        if text not in self._types:
+            self._types[text] = normalise_order_type(text, self.type_map)
+        return self._types[text]
+
+    def unit(self, value: Any) -> str | None:
+        return self.units.get(name_key(value))
+
+    # -- export value -> (ledger value, problem message or None)
+    def normalise(self, column: str, value: Any) -> tuple[Any, str | None]:
+        if column in DATE_COLUMNS:
+            try:
+                return parse_moment(value), None
+            except DateError as e:
+                return clean_text(value), MSG_BAD_DATE.format(error=e)
+        if column == UNIT:
+            unit = self.unit(value)
+            if unit is None:
+                text = clean_text(value)
+                return text, MSG_UNKNOWN_UNIT.format(value=display(text))
+            return unit, None
+        if column == TYPE:
+            kind = self.kind(value)
+            text = clean_text(value)
+            if kind is None:
+                return text, MSG_UNKNOWN_TYPE.format(value=display(text))
+            # 表扬 and the like stay as the platform word: the ledger maps it to 不考核 itself
+            return (text if kind == NOT_ASSESSED else kind), None
+        if column == LIMIT:
+            return self._limit(value)
+        if isinstance(value, str) or isinstance(value, bool):
+            return clean_text(value), None
+        return (_to_second(value) if isinstance(value, datetime) else value), None  # staff-mapped columns
+
+    def _limit(self, value: Any) -> tuple[Any, str | None]:
+        try:
+            limit = parse_limit(value)
+        except DateError as e:
+            return clean_text(value), MSG_BAD_LIMIT.format(error=e)
+        if limit is not None and limit.kind == "moment":
+            return parse_moment(value), None  # the moment as given (a bare date stays a date)
+        return clean_text(value), None
+
+    # -- is the ledger's value the same as the new one?
+    def same(self, column: str, old: Any, new: Any) -> bool:
+        if is_blank(old):
+            return False
+        if isinstance(new, datetime):
+            try:
+                return parse_moment(old) == new
+            except (DateError, ValueError, TypeError, OverflowError):
+                return False
+        if column == UNIT:
+            return (self.unit(old) or name_key(old)) == (self.unit(new) or name_key(new))
+        if column == TYPE:
+            old_kind, new_kind = self.kind(old), self.kind(new)
+            if old_kind is not None and old_kind != NOT_ASSESSED:
+                return old_kind == new_kind
+            return clean_text(old) == clean_text(new)
+        if isinstance(new, str):
+            return clean_text(old) == new
+        if isinstance(new, (int, float)) and isinstance(old, (int, float)):
+            return float(old) == float(new)
+        return old == new
+
+
+# ---- the plan ------------------------------------------------------------------------------------------
+
+def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Sequence[str]],
+                type_map: Mapping[str, str], units: Mapping[str, str],
+                progress: Progress | None = None) -> ImportPlan:
+    """Plan merging the export (one sheet as a grid) into the ledger's 工单 rows.
+
+    ``units`` maps name_key(name or alias) -> the unit's name (validate.read_units); ``aliases``
+    ledger column -> export headers (aliases.read_header_aliases). Raises ``NotAnExport`` when the
+    export has no 工单编号 column."""
+    header_index = find_export_header(export, aliases)
+    if header_index is None:
+        raise NotAnExport(no_key_column_message(aliases, [export]))
+    columns = map_columns(export[header_index], header_index + 1, aliases, ledger.columns)
+    plan = ImportPlan(ledger.header_row, dict(ledger.columns), columns.headers, columns.ignored)
+    values = _Values(type_map, units)
+    sources = [(column, c) for column, c in columns.sources.items() if column != KEY]
+    key_source = columns.sources[KEY]
+    seen: dict[str, int] = {}
+    next_row = ledger.next_row
+    total = max(len(export) - header_index - 1, 1)
+    step = max(total // 20, 1)  # report progress every 5%
+
+    for offset, row in enumerate(export[header_index + 1:]):
+        if progress and offset % step == 0:
+            progress(offset / total)
+        if all(is_blank(v) for v in row):
+            continue
+        r = header_index + 2 + offset
+        plan.export_rows += 1
+        raw_id = row[key_source] if key_source < len(row) else None
+        order_id = text_of(clean_text(raw_id))
+        if not order_id:
+            plan.problems.append(ImportProblem(r, KEY, "", MSG_NO_ID, imported=False))
+            continue
+        if order_id in seen:
+            plan.problems.append(ImportProblem(r, KEY, order_id, MSG_DUPLICATE.format(first=seen[order_id]),
+                                               order_id, imported=False))
+            continue
+        seen[order_id] = r
+        cells: dict[str, Any] = {}
+        for column, c in sources:
+            raw = row[c] if c < len(row) else None
+            if is_blank(raw):
+                continue  # a blank export cell never clears the ledger
+            value, problem = values.normalise(column, raw)
+            if problem:
+                plan.problems.append(ImportProblem(r, column, display(raw), problem, order_id))
+            if value is None or value == "":
+                continue
+            cells[column] = value
+        existing = ledger.rows.get(order_id)
+        if existing is None:
+            plan.new_rows.append(RowChange(next_row, order_id, {KEY: order_id, **cells}, r))
+            next_row += 1
+            continue
+        sheet_row, old_row = existing
+        changed = {column: value for column, value in cells.items()
+                   if not values.same(column, _at(old_row, ledger.columns[column]), value)}
+        if changed:
+            plan.updates.append(RowChange(sheet_row, order_id, changed, r))
+        else:
+            plan.unchanged += 1
+    if progress:
+        progress(1.0)
+    return plan
+
+
+def choose_sheet(sheets: Sequence[tuple[str, Grid]], aliases: Mapping[str, Sequence[str]]) -> tuple[str, Grid]:
+    """The export's sheet holding the orders: the first with a 工单编号 header."""
+    for name, grid in sheets:
+        if find_export_header(grid, aliases) is not None:
+            return name, grid
+    raise NotAnExport(no_key_column_message(aliases, [grid for _, grid in sheets]))
+
+
+def _at(row: Sequence[Any], index: int) -> Any:
+    return row[index] if index < len(row) else None
+
+
+class NotAnExport(ValueError):
+    """The file has no 工单编号 column: not a 12345 export (the message lists the headers)."""
+
+
+__all__ = [
+    "ImportPlan", "ImportProblem", "IgnoredColumn", "LedgerOrders", "NotAnExport", "RowChange",
+    "choose_sheet", "clean_text", "ledger_orders", "map_columns", "parse_moment", "plan_import",
+]

@@ -1,0 +1,130 @@
+"""The ribbon tab 12345考核: one RunPython target per button.
+
+Each target finds the calling workbook, runs the same job as the CLI (``xl_kaohe.app``) on an
+ExcelBook, shows progress in Excel's status bar and ends with a short Chinese message box.
+The VBA callbacks (build/vba/Ribbon.bas) call these by name.
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from .. import app
+from ..core import schema as S
+from ..core.outputs import unit_card_sheet
+from ..core.validate import LedgerError, name_key
+from ..io.workbook import BookError
+from .live import ExcelBook
+
+TITLE = "12345考核"
+HELP_SHEET = "使用说明"
+LOG = Path.home() / "kaohe-error.log"
+
+
+def _caller():
+    import xlwings as xw
+    return xw.Book.caller()
+
+
+def run_job(book, job: Callable[[ExcelBook, Callable[[str], None]], str]) -> str:
+    """Run a job with status-bar progress and a message box; never let a traceback reach the user."""
+    app_ = book.app
+
+    def progress(message: str) -> None:
+        app_.status_bar = f"{TITLE}：{message}"
+
+    app_.screen_updating = False
+    try:
+        message = job(ExcelBook(book), progress)
+    except (BookError, LedgerError) as e:
+        message = f"无法完成：{e}"
+    except Exception as e:  # the user gets a short message; the details go to a log file
+        LOG.write_text(traceback.format_exc(), encoding="utf-8")
+        message = f"出错了：{e}\n详细信息已写入 {LOG}"
+    finally:
+        app_.screen_updating = True
+        app_.status_bar = False  # hands the status bar back to Excel
+    app_.alert(message, title=TITLE)
+    return message
+
+
+def _summary(assessment) -> str:
+    problems = assessment.result.problems
+    errors = sum(p.level == "错误" for p in problems)
+    warnings = len(problems) - errors
+    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」。"]
+    ranked = [u for u in assessment.ordered if u.rank is not None]
+    if ranked:
+        lines.append(f"第一名：{ranked[0].name}（{ranked[0].total} 分），共 {len(ranked)} 个单位参与排名。")
+    if problems:
+        lines.append(f"校验发现 {errors} 个错误、{warnings} 个警告，详见「{S.CHECKS}」表。")
+    return "\n".join(lines)
+
+
+def generate_ranking(book=None) -> str:
+    def job(excel, progress):
+        return _summary(app.rank(excel, progress=progress))
+    return run_job(book or _caller(), job)
+
+
+def check_ledger(book=None) -> str:
+    def job(excel, progress):
+        assessment = app.check(excel, progress=progress)
+        excel.write_outputs([assessment.sheets()[-1]])  # only 校验
+        problems = assessment.result.problems
+        if not problems:
+            return "校验通过：没有发现问题。"
+        errors = sum(p.level == "错误" for p in problems)
+        return f"发现 {errors} 个错误、{len(problems) - errors} 个警告，已列在「{S.CHECKS}」表。"
+    return run_job(book or _caller(), job)
+
+
+def active_unit(book, names: list[str]) -> str | None:
+    """The unit named in the active cell's row (any column), e.g. on 排名 or 工单."""
+    sheet = book.sheets.active
+    row = book.app.selection.row
+    values = sheet.range((row, 1), (row, min(sheet.used_range.last_cell.column, 60))).value or []
+    keys = {name_key(n): n for n in names}
+    for value in values if isinstance(values, list) else [values]:
+        if value is not None and name_key(value) in keys:
+            return keys[name_key(value)]
+    return None
+
+
+def unit_card(book=None) -> str:
+    def job(excel, progress):
+        assessment = app.check(excel, progress=progress)
+        names = [u.name for u in assessment.ordered] + [a for u in assessment.ordered for a in u.unit.aliases]
+        name = active_unit(excel.book, names)
+        if name is None:
+            return "请先选中某个单位所在的行（如「排名」表或「单位」表中的一行），再点“单位明细”。"
+        unit = assessment.unit(name)
+        excel.write_outputs([unit_card_sheet(assessment.result, unit)])
+        return f"已生成「{unit.name}」的得分明细：总分 {unit.total}。"
+    return run_job(book or _caller(), job)
+
+
+def import_orders(book=None) -> str:
+    def job(excel, progress):
+        picked = excel.book.app.api.GetOpenFilename("12345 导出文件 (*.xlsx;*.xls;*.csv),*.xlsx;*.xls;*.csv",
+                                                    1, "选择 12345 平台导出的工单文件")
+        if not picked:
+            return "未选择文件，已取消。"
+        from ..importer import import_into_book
+        return import_into_book(picked, excel, progress=progress).message()
+    return run_job(book or _caller(), job)
+
+
+def show_help(book=None) -> str:
+    book = book or _caller()
+    for sheet in book.sheets:
+        if sheet.name == HELP_SHEET:
+            sheet.activate()
+    message = ("生成排名：校验台账并写出 排名、得分明细、扣分依据、校验 四张表。\n"
+               "校验台账：只检查数据，问题列在「校验」表。\n"
+               "导入工单：把 12345 平台导出的 xlsx/xls/csv 合并进「工单」表（按工单编号，不删除任何数据）。\n"
+               "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
+               f"详细说明见「{HELP_SHEET}」表；没有 Excel 时可用命令 kaohe rank 完成同样的工作。")
+    book.app.alert(message, title=TITLE)
+    return message

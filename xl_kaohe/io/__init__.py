@@ -1,0 +1,5 @@
+"""File adapters: reading and writing ledger workbooks (.xlsx / .xlsm) without Excel.
+
+``xlsx_package`` writes output sheets into an existing package by replacing zip parts, so the
+VBA project, the ribbon and every input sheet are copied through byte for byte.
+"""
