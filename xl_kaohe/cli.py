@@ -129,11 +129,15 @@ def cmd_check(args) -> int:
 def cmd_new(args) -> int:
     from .io.template import new_ledger
 
-    if Path(args.path).suffix.lower() == ".xlsm":  # macro-enabled: the full add-in workbook
-        from .build.workbook import new_addin
-        path = new_addin(args.path, year=args.year, demo=args.demo)
-    else:
-        path = new_ledger(args.path, year=args.year, demo=args.demo)
+    try:
+        if Path(args.path).suffix.lower() == ".xlsm":  # macro-enabled: the full add-in workbook
+            from .build.workbook import new_addin
+            path = new_addin(args.path, year=args.year, demo=args.demo)
+        else:
+            path = new_ledger(args.path, year=args.year, demo=args.demo)
+    except ValueError as e:  # a wrong extension, or --demo for a year without demo data
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"已创建{'示例' if args.demo else '空白'}台账：{path}")
     return EXIT_OK
 

@@ -185,7 +185,15 @@ def _board_sheet(wb: Workbook, categories: list[str]) -> Board:
         ws.cell(r, 5, example.note)
         board.examples.append((result.coordinate, example))
     ws.freeze_panes = "B3"
+    _fit_width(ws)
     return board
+
+
+def _fit_width(ws) -> None:
+    """Print landscape, one page wide (the board is wider than a portrait page)."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def _conf_sheet(wb: Workbook) -> None:

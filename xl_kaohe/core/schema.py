@@ -56,6 +56,16 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
 )
 SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
 
+# ASCII code names of the sheets: VBA document modules must match them, and VBA source must be
+# ASCII, so the VBA names the ledger sheets by these (excel/cache.py, build/vba_sources.py).
+LEDGER_CODE_NAMES = {
+    PARAMS: "shParams", UNITS: "shUnits", ORDERS: "shOrders", DEDUCTIONS: "shDeductions",
+    BONUSES: "shBonuses", MEETINGS: "shMeetings", KNOWLEDGE: "shKnowledge", STUDIES: "shStudies",
+    HOLIDAYS: "shHolidays", RULES: "shRules",
+}
+SHEET_CODE_NAMES = {**LEDGER_CODE_NAMES, RANKING: "shRanking", DETAIL: "shDetail", AUDIT: "shAudit",
+                    CHECKS: "shChecks"}
+
 # ---- 规则 sheet: the rubric table and the type / header mapping tables ---------------------
 RULE_COLUMNS = ("编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源")
 TYPE_MAP_COLUMNS = ("平台工单类型", "考核类型")

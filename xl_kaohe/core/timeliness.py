@@ -9,7 +9,8 @@ order), at least 1 when the order is late at all; 参数 may switch to calendar 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import repeat
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from .ledger import Limit, Orders, Params
 from .rules import TIMELY_BY_TYPE, Rubric
 
 ORDINAL_1970 = 719163  # date(1970, 1, 1).toordinal()
+_EPOCH = datetime(1970, 1, 1)
+_SECOND = timedelta(seconds=1)
+_NAT = np.iinfo(np.int64).min  # the int64 value of NaT
 END_OF_DAY = np.timedelta64(86399, "s")
 DAY = np.timedelta64(1, "D")
 
@@ -46,6 +50,15 @@ def datetime64_to_ordinals(moments: np.ndarray) -> np.ndarray:
     return moments.astype("datetime64[D]").astype(np.int64) + ORDINAL_1970
 
 
+def seconds_column(moments: list[datetime | None]) -> np.ndarray:
+    """datetime objects (None -> NaT) as datetime64[s], truncated to the second like
+    ``np.array(moments, "datetime64[s]")`` but ~5x faster (numpy converts objects one by one
+    through a slow generic path; an integer column is built straight from the subtraction)."""
+    seconds = np.fromiter(((m - _EPOCH) // _SECOND if m is not None else _NAT for m in moments),
+                          dtype=np.int64, count=len(moments))
+    return seconds.view("datetime64[s]")
+
+
 def default_workdays(rubric: Rubric) -> dict[str, int]:
     """咨询 -> 2, 办理 -> 3, read from the thresholds of III-8.1 / III-8.2 in the rubric."""
     return {kind: int(rubric.clauses[code].threshold or 0) for kind, code in TIMELY_BY_TYPE.items()}
@@ -53,9 +66,8 @@ def default_workdays(rubric: Rubric) -> dict[str, int]:
 
 def compute_timeliness(orders: Orders, rubric: Rubric, calendar: WorkCalendar, params: Params) -> Timeliness:
     n = len(orders)
-    received = np.array(orders.received, dtype="datetime64[s]") if n else np.empty(0, "datetime64[s]")
-    completed = np.array([c if c is not None else np.datetime64("NaT") for c in orders.completed],
-                         dtype="datetime64[s]") if n else np.empty(0, "datetime64[s]")
+    received = seconds_column(orders.received)
+    completed = seconds_column(orders.completed)
     kind, amount, moment = _limit_columns(orders.limit, orders.kind, default_workdays(rubric))
 
     due = np.empty(n, dtype="datetime64[s]")
@@ -102,14 +114,13 @@ def compute_timeliness(orders: Orders, rubric: Rubric, calendar: WorkCalendar, p
 def _limit_columns(limits: list[Limit | None], kinds: list[str], defaults: dict[str, int]):
     n = len(limits)
     kind = np.zeros(n, dtype=np.int8)
-    amount = np.empty(n, dtype=np.float64)
+    # the type default for every order, then the few orders with a 办理时限 of their own
+    amount = np.fromiter(map(defaults.get, kinds, repeat(0)), dtype=np.float64, count=n)
     moment = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
-    for i, (limit, order_kind) in enumerate(zip(limits, kinds)):
-        if limit is None:
-            amount[i] = defaults.get(order_kind, 0)
-        else:
-            kind[i] = _KIND_CODE[limit.kind]
-            amount[i] = limit.amount
-            if limit.moment is not None:
-                moment[i] = limit.moment
+    for i in [i for i, limit in enumerate(limits) if limit is not None]:
+        limit = limits[i]
+        kind[i] = _KIND_CODE[limit.kind]
+        amount[i] = limit.amount
+        if limit.moment is not None:
+            moment[i] = limit.moment
     return kind, amount, moment

@@ -20,11 +20,7 @@ from ..core.functions import CONTEXT_SHEETS, DateContext, date_context
 from ..core.tables import Grid
 
 # The VBA module names each ledger sheet by its ASCII code name (VBA source must be ASCII).
-SHEET_CODE_NAMES: dict[str, str] = {
-    S.PARAMS: "shParams", S.UNITS: "shUnits", S.ORDERS: "shOrders", S.DEDUCTIONS: "shDeductions",
-    S.BONUSES: "shBonuses", S.MEETINGS: "shMeetings", S.KNOWLEDGE: "shKnowledge", S.STUDIES: "shStudies",
-    S.HOLIDAYS: "shHolidays", S.RULES: "shRules",
-}
+SHEET_CODE_NAMES = S.LEDGER_CODE_NAMES
 LEDGER_SHEETS = tuple(SHEET_CODE_NAMES)
 
 Reader = Callable[[str, Iterable[str]], Mapping[str, Grid]]  # (book key, sheet names) -> grids

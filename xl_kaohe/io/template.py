@@ -12,6 +12,7 @@ builds of the same template are identical files.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 import zipfile
 from datetime import date, datetime
@@ -38,13 +39,7 @@ __all__ = ["build_ledger", "save_ledger", "new_ledger", "ledger_bytes", "SHEET_O
 SHEET_ORDER = (S.PARAMS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE,
                S.STUDIES, S.HOLIDAYS, S.RULES) + S.OUTPUT_SHEETS
 
-# ASCII code names (VBA document modules must match them, see notes/EXCEL-PACKAGING.md).
-SHEET_CODE_NAMES = {
-    S.PARAMS: "shParams", S.UNITS: "shUnits", S.ORDERS: "shOrders", S.DEDUCTIONS: "shDeductions",
-    S.BONUSES: "shBonuses", S.MEETINGS: "shMeetings", S.KNOWLEDGE: "shKnowledge",
-    S.STUDIES: "shStudies", S.HOLIDAYS: "shHolidays", S.RULES: "shRules", S.RANKING: "shRanking",
-    S.DETAIL: "shDetail", S.AUDIT: "shAudit", S.CHECKS: "shChecks",
-}
+SHEET_CODE_NAMES = S.SHEET_CODE_NAMES
 
 TABLE_NAMES = {
     S.UNITS: "tblUnits", S.ORDERS: "tblOrders", S.DEDUCTIONS: "tblDeductions",
@@ -137,12 +132,15 @@ def save_ledger(wb: Workbook, path) -> None:
 
 
 def new_ledger(path, *, year: int | None = None, demo: bool = False) -> Path:
-    """Create a new ledger file; never overwrites an existing file."""
+    """Create a new ledger file and return its path (".xlsx" is added when the name has no
+    extension); never overwrites an existing file."""
     path = Path(path)
+    if not path.suffix:
+        path = path.with_name(path.name + ".xlsx")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise ValueError(f"台账文件名应以 .xlsm 或 .xlsx 结尾：{path}")
     if path.exists():
-        raise FileExistsError(f"文件已存在：{path}。为免覆盖已有台账，请换一个文件名，或先把原文件移走。")
+        raise FileExistsError(_exists_message(path))
     if year is None:
         year = D.DEMO_YEAR if demo else date.today().year
     data = ledger_bytes(build_ledger(year=year, demo=demo), macro_enabled=_is_macro_path(path))
@@ -151,8 +149,12 @@ def new_ledger(path, *, year: int | None = None, demo: bool = False) -> Path:
         with open(path, "xb") as f:  # "x": a file created meanwhile is not overwritten either
             f.write(data)
     except FileExistsError:
-        raise FileExistsError(f"文件已存在：{path}。为免覆盖已有台账，请换一个文件名，或先把原文件移走。") from None
+        raise FileExistsError(_exists_message(path)) from None
     return path
+
+
+def _exists_message(path: Path) -> str:
+    return f"文件已存在：{path}。为免覆盖已有台账，请换一个文件名，或先把原文件移走。"
 
 
 # ---- 参数 ---------------------------------------------------------------------------------------
@@ -489,6 +491,11 @@ def _repack(data: bytes, macro_enabled: bool) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
             body = source.read(name)
+            if name == "docProps/core.xml":
+                # openpyxl stamps "modified" with the wall clock at save time: pin it to "created"
+                created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", body)
+                if created:
+                    body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + created.group(1) + rb"\2", body)
             if name == "[Content_Types].xml" and macro_enabled:
                 # openpyxl only writes the macro-enabled type when it carries a VBA project;
                 # Excel refuses an .xlsm whose workbook part says plain .xlsx.

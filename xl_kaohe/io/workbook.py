@@ -75,6 +75,7 @@ def atomic_target(target: Path) -> Iterator[Path]:
     os.replace (never a half-written workbook), on any failure it is removed."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
     if excel_has_open(target):
         raise BookError(f"{target.name} 正在 Excel 中打开（发现锁文件 {lock_file(target).name}）："
                         f"请先在 Excel 中保存并关闭，或用 --output 写到另一个文件")

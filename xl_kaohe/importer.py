@@ -1,0 +1,294 @@
+"""The 导入工单 job: merge a 12345 platform export into the ledger's 工单 sheet.
+
+``import_export`` is what both front ends run: ``kaohe import EXPORT --into WORKBOOK`` passes a
+FileBook, the ribbon button its live book. Reading the export is ``io.exports``, the merge plan
+is ``core.importing`` (pure), writing a file is ``io.sheet_patch`` (zip-part patch, atomic save).
+A book that is not a file (the open workbook in Excel) writes the plan itself through an
+``apply_import(plan, progress)`` method.
+
+Progress: ``progress(message)`` for each stage and, for large exports, ``progress(message,
+fraction)`` every 5%; a callback that takes one argument gets the percentage in the text
+(Excel's status bar). The command line draws a bar on stderr.
+"""
+from __future__ import annotations
+
+import inspect
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from . import cli as _cli
+from .core import schema as S
+from .core.aliases import read_header_aliases
+from .core.importing import (KEY, IgnoredColumn, ImportPlan, ImportProblem, NotAnExport, choose_sheet,
+                             ledger_orders, plan_import)
+from .core.validate import Collector, LedgerError, read_rubric, read_units
+from .io.exports import ExportError, read_export
+from .io.sheet_patch import PatchError, PreparedPatch, prepare_cells
+from .io.workbook import BookError, FileBook, atomic_target, excel_has_open, lock_file
+
+LARGE_EXPORT_ROWS = 5000  # below this a progress bar is noise
+SHOWN_PROBLEMS = 20
+
+# ---- messages (Chinese, shown to staff) -------------------------------------------------------------
+
+MSG_READ_EXPORT = "正在读取导出表 {name} …"
+MSG_READ_LEDGER = "正在读取台账 {name} …"
+MSG_PLAN = "正在比对工单"
+MSG_WRITE = "正在写入「工单」表"
+MSG_LOCKED = ("{name} 正在 Excel 中打开（发现锁文件 {lock}）：请先在 Excel 中保存并关闭再导入，"
+              "或在 Excel 中用“导入工单”按钮导入")
+MSG_BAD_PACKAGE = "{name} 的文件结构无法识别，未写入：{error}"
+MSG_FORMULA_CELL = "台账「工单」表第{row}行的“{column}”是公式，未覆盖"
+MSG_COUNTS = "新增 {added} 条、更新 {updated} 条、未变 {unchanged} 条、问题 {problems} 条"
+MSG_NOT_IMPORTED = "其中 {n} 条未导入（没有工单编号或编号重复），见下方问题清单"
+MSG_IGNORED = "未识别的列（已忽略）：{columns}"
+MSG_PROBLEMS = "问题清单："
+MSG_MORE = "  …… 另有 {n} 条"
+MSG_HEAD = "导入：{export}（{sheet}）→ {ledger}"
+MSG_NO_CHANGE = "没有变化：台账未改动。"
+MSG_DRY_RUN = "试运行：以上为将要进行的更改，台账未改动。"
+MSG_WRITTEN = "已写入：{path}"
+MSG_TABLE_GROWN = "表格 {tables} 已扩展到新行。"
+
+
+@dataclass
+class ImportSummary:
+    export: Path
+    sheet: str                      # the export sheet the orders came from
+    ledger: str                     # the ledger's label
+    added: int
+    updated: int
+    unchanged: int
+    problems: list[ImportProblem]
+    ignored: list[IgnoredColumn]
+    mapping: dict[str, str]         # ledger column -> export header
+    dry_run: bool = False
+    written: Path | None = None     # None: nothing written
+    grown_tables: list[str] = field(default_factory=list)
+
+    @property
+    def problem_rows(self) -> int:
+        return len({(p.row, p.order_id) for p in self.problems})
+
+    @property
+    def not_imported(self) -> int:
+        return len({p.row for p in self.problems if not p.imported})
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+    def text(self, limit: int = SHOWN_PROBLEMS) -> str:
+        lines = [MSG_HEAD.format(export=self.export.name, sheet=self.sheet, ledger=self.ledger),
+                 MSG_COUNTS.format(added=self.added, updated=self.updated, unchanged=self.unchanged,
+                                   problems=self.problem_rows)]
+        if self.not_imported:
+            lines.append(MSG_NOT_IMPORTED.format(n=self.not_imported))
+        if self.ignored:
+            lines.append(MSG_IGNORED.format(columns="、".join(c.text() for c in self.ignored)))
+        if self.problems:
+            lines.append(MSG_PROBLEMS)
+            for p in self.problems[:limit]:
+                value = f" “{p.value}”" if p.value else ""
+                lines.append(f"  {p.where()}{value} {p.message}")
+            if len(self.problems) > limit:
+                lines.append(MSG_MORE.format(n=len(self.problems) - limit))
+        if self.dry_run:
+            lines.append(MSG_DRY_RUN)
+        elif self.written is not None:
+            if self.grown_tables:
+                lines.append(MSG_TABLE_GROWN.format(tables="、".join(self.grown_tables)))
+            lines.append(MSG_WRITTEN.format(path=self.written))
+        elif not self.changed:
+            lines.append(MSG_NO_CHANGE)
+        return "\n".join(lines)
+
+
+# ---- progress ------------------------------------------------------------------------------------------
+
+class _Reporter:
+    """Adapts one callback to stage messages and fractions (see the module doc)."""
+
+    def __init__(self, progress: Callable[..., Any] | None):
+        self.progress = progress
+        self.two_args = progress is not None and _takes_two_args(progress)
+
+    def __call__(self, message: str) -> None:
+        if self.progress:
+            self.progress(message)
+
+    def fraction(self, message: str) -> Callable[[float], None] | None:
+        if not self.progress:
+            return None
+        if self.two_args:
+            return lambda f: self.progress(message, f)
+        return lambda f: self.progress(f"{message} … {f:.0%}")
+
+
+def _takes_two_args(fn: Callable[..., Any]) -> bool:
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
+
+
+class ProgressBar:
+    """The command line's progress: stage messages as lines; fractions as a bar redrawn in place
+    on a terminal (a line per 5% step elsewhere), all on stderr."""
+
+    def __init__(self, stream: TextIO | None = None, step: float = 0.05, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.step, self.width = step, width
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.current: str | None = None
+        self.last = -1
+
+    def __call__(self, message: str, fraction: float | None = None) -> None:
+        if fraction is None:
+            self._end()
+            print(message, file=self.stream, flush=True)
+            return
+        if message != self.current:
+            self._end()
+            self.current, self.last = message, -1
+        bucket = int(fraction / self.step + 1e-9)
+        if bucket <= self.last:
+            return
+        self.last = bucket
+        filled = int(self.width * min(fraction, 1.0))
+        bar = f"{message} [{'#' * filled}{'-' * (self.width - filled)}] {fraction:4.0%}"
+        if self.tty:
+            self.stream.write("\r" + bar)
+            self.stream.flush()
+            if fraction >= 1:
+                self._end()
+        else:
+            print(bar, file=self.stream, flush=True)
+
+    def _end(self) -> None:
+        if self.tty and self.current is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+        self.current = None
+
+
+# ---- the job ---------------------------------------------------------------------------------------------
+
+def import_export(export_path: str | Path, book, *, dry_run: bool = False,
+                  progress: Callable[..., Any] | None = None) -> ImportSummary:
+    """Merge the export into ``book``'s 工单 sheet. Raises BookError / LedgerError (nothing
+    written) when it cannot run; row problems are in the summary."""
+    export_path = Path(export_path)
+    say = _Reporter(progress)
+    target = _file_target(book)
+    if target is not None and not dry_run and excel_has_open(target):
+        raise BookError(MSG_LOCKED.format(name=target.name, lock=lock_file(target).name))
+
+    say(MSG_READ_EXPORT.format(name=export_path.name))
+    export = read_export(export_path)
+    say(MSG_READ_LEDGER.format(name=book.label))
+    grids = book.read_grids((S.ORDERS, S.UNITS, S.RULES))
+    ledger = ledger_orders(grids.get(S.ORDERS))
+    ignored_problems = Collector()  # the ledger's own problems are `kaohe check`'s business
+    _, units = read_units(grids.get(S.UNITS), ignored_problems)
+    rubric = read_rubric(grids.get(S.RULES), ignored_problems)
+    aliases = read_header_aliases(grids.get(S.RULES))
+    try:
+        sheet, grid = choose_sheet(export.sheets, aliases)
+    except NotAnExport as e:
+        raise ExportError(f"{export_path.name}：{e}") from None
+    large = len(grid) >= LARGE_EXPORT_ROWS
+    plan = plan_import(grid, ledger, aliases=aliases, type_map=rubric.type_map, units=units,
+                       progress=say.fraction(MSG_PLAN) if large else None)
+
+    summary = ImportSummary(export_path, sheet, book.label, len(plan.new_rows), len(plan.updates),
+                            plan.unchanged, list(plan.problems), plan.ignored, plan.mapping, dry_run)
+    if dry_run or not plan.changed:
+        return summary
+    say(MSG_WRITE + " …")
+    on_step = say.fraction(MSG_WRITE) if large else None
+    apply = getattr(book, "apply_import", None)
+    if apply is not None:  # the open workbook in Excel writes through its own adapter
+        summary.written = apply(plan, on_step)
+        return summary
+    prepared = _write_file(book, plan, on_step)
+    _account_for_formulas(summary, plan, prepared)
+    if prepared.changed:
+        summary.written = Path(book.output)
+        summary.grown_tables = prepared.grown_tables
+    return summary
+
+
+def _file_target(book) -> Path | None:
+    return Path(book.output) if isinstance(book, FileBook) else None
+
+
+def _write_file(book: FileBook, plan: ImportPlan, on_step) -> PreparedPatch:
+    """Patch the 工单 part into a temporary file and replace the target in one step; any
+    failure leaves the original file as it was."""
+    try:
+        prepared = prepare_cells(book.path, S.ORDERS, plan.cell_edits(), header_row=plan.header_row,
+                                 key_column=plan.columns[KEY], progress=on_step)
+        if not prepared.changed:  # every cell to write held a formula
+            return prepared
+        with atomic_target(book.output) as tmp:
+            prepared.write(tmp)
+    except PatchError as e:
+        raise BookError(f"{book.path.name}：{e}") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError) as e:
+        raise BookError(MSG_BAD_PACKAGE.format(name=book.path.name, error=e)) from None
+    return prepared
+
+
+def _account_for_formulas(summary: ImportSummary, plan: ImportPlan, prepared: PreparedPatch) -> None:
+    """Cells holding formulas are not overwritten: list them, and a row none of whose cells
+    could be written counts as unchanged."""
+    if not prepared.skipped_formulas:
+        return
+    names = {index: column for column, index in plan.columns.items()}
+    by_row = {u.sheet_row: u for u in plan.updates}
+    skipped_rows: dict[int, int] = {}
+    for row, col in prepared.skipped_formulas:
+        change = by_row.get(row)
+        skipped_rows[row] = skipped_rows.get(row, 0) + 1
+        summary.problems.append(ImportProblem(
+            change.export_row if change else None, names.get(col), "",
+            MSG_FORMULA_CELL.format(row=row, column=names.get(col, "")),
+            change.order_id if change else ""))
+    for row, n in skipped_rows.items():
+        if row in by_row and n == len(by_row[row].cells):
+            summary.updated -= 1
+            summary.unchanged += 1
+
+
+# ---- the `kaohe import` sub-command ------------------------------------------------------------------------
+
+def cmd_import(args) -> int:
+    bar = ProgressBar(sys.stderr)
+    try:
+        summary = import_export(args.export, FileBook(args.into, args.output), dry_run=args.dry_run,
+                                progress=bar)
+    except (BookError, LedgerError) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return _cli.EXIT_FAILED
+    print(summary.text(), flush=True)
+    return _cli.EXIT_ROW_ERRORS if summary.problems else _cli.EXIT_OK
+
+
+def add_import_command(sub) -> None:
+    p = sub.add_parser("import", help="把 12345 平台导出的工单（xlsx/xls/csv）按工单编号合并进「工单」表")
+    p.add_argument("export", help="平台导出文件 .xlsx/.xls/.csv")
+    p.add_argument("--into", required=True, metavar="WORKBOOK", help="考核台账 .xlsm/.xlsx")
+    p.add_argument("--dry-run", action="store_true", help="只显示将要新增、更新的条数和问题，不写入")
+    p.add_argument("--output", help="写到另一个文件（原台账不改动）")
+    p.set_defaults(run=cmd_import)
+
+
+if add_import_command not in _cli._EXTENSIONS:
+    _cli._EXTENSIONS.append(add_import_command)
