@@ -48,6 +48,7 @@ MSG_TOTALS_ROW = ("「{sheet}」表格（{table}）带有汇总行，无法在�
                   "“汇总行”，再导入")
 MSG_CHANGED_MEANWHILE = "台账在导入过程中被其它程序修改，未写入：请重新导入"
 MSG_NOT_PACKAGE = "不是有效的 Excel 工作簿：缺少 workbook 部件"
+MSG_NO_STYLES = "工作簿缺少样式表（styles.xml），无法写入日期"
 
 
 class PatchError(ValueError):
@@ -183,20 +184,19 @@ class _StyleInfo:
         return style is not None and 0 <= style < len(self._date) and self._date[style]
 
     def date_style(self) -> int:
-        """The best existing date-time style; added (styles.xml changes) only when none exists."""
-        def rank(i: int) -> tuple:
+        """The workbook's date-time style for a column that has none of its own (yyyy-mm-dd hh:mm
+        first); added to styles.xml only when no style shows both date and time."""
+        def has_time(i: int) -> bool:
             fid = self.xf_formats[i]
-            code = self.codes.get(fid, "").lower()
-            return (code != DATETIME_FORMAT, "h" not in code and fid != 22, i)
-        dated = [i for i, flag in enumerate(self._date) if flag]
+            return fid == 22 or "h" in re.sub(r'"[^"]*"', "", self.codes.get(fid, "")).lower()
+        dated = [i for i, flag in enumerate(self._date) if flag and has_time(i)]
         if dated:
-            return min(dated, key=rank)
+            return min(dated, key=lambda i: (self.codes.get(self.xf_formats[i], "").lower() != DATETIME_FORMAT, i))
         if self._added is None:
             if self._data is None:
-                raise PatchError("工作簿缺少样式表（styles.xml），无法写入日期")
+                raise PatchError(MSG_NO_STYLES)
             self._styles = _Styles(self._data)
-            self._added = self._styles.xf(self._styles.num_fmt(DATETIME_FORMAT), 0, 0, 0,
-                                          None)
+            self._added = self._styles.xf(self._styles.num_fmt(DATETIME_FORMAT), 0, 0, 0)
         return self._added
 
     @property

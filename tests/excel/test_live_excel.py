@@ -1,0 +1,127 @@
+"""The live-Excel adapter and the ribbon jobs, driven through a fake of the xlwings object model:
+the same app.rank / app.check as the CLI, so the sheets written in Excel equal the file's."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from fakexl import FakeBook
+from ledgerkit import LedgerKit
+from xl_kaohe.core import schema as S
+from xl_kaohe.core.engine import assess
+from xl_kaohe.excel import ribbon
+from xl_kaohe.excel.live import ExcelBook, cell_value, sheet_grid
+from xl_kaohe.io.workbook import read_grids
+from xl_kaohe.build.workbook import DEFAULT_PATH
+
+
+@pytest.fixture(scope="module")
+def demo_grids():
+    return read_grids(DEFAULT_PATH)
+
+
+def test_sheet_grid_is_anchored_at_a1():
+    book = FakeBook({"工单": [[None, None, None], [None, "工单编号", "承办单位"], [None, "GD-1", "甲校"]]})
+    grid = sheet_grid(book.sheets["工单"])
+    # used range starts at B2: the grid still has row 1 and column A, so row numbers match the sheet
+    assert grid == [[None, None, None], [None, "工单编号", "承办单位"], [None, "GD-1", "甲校"]]
+
+
+def test_values_written_to_excel():
+    assert cell_value("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"  # Excel's text prefix
+    assert cell_value("+1") == "'+1" and cell_value("@SUM(A1)") == "'@SUM(A1)" and cell_value("-2") == "'-2"
+    assert cell_value("并列") == "并列"
+    assert cell_value(Decimal("90.28")) == 90.28 and isinstance(cell_value(Decimal("1")), float)
+    assert cell_value(date(2026, 3, 5)) == date(2026, 3, 5)
+
+
+def test_generate_ranking_in_excel_equals_the_cli(demo_grids):
+    book = FakeBook(demo_grids)
+    message = ribbon.generate_ranking(book)
+    expected = assess(demo_grids)
+    ranking = book.sheets[S.RANKING]
+    # row 1 title, row 2 header, data from row 3
+    assert ranking.text(1, 1) == expected.sheets()[0].title
+    assert ranking.text(2, 1) == "排名" and ranking.text(2, 9) == "总分"
+    for i, unit in enumerate(expected.ordered):
+        assert ranking.text(3 + i, 2) == unit.name
+        assert ranking.text(3 + i, 9) == float(unit.total)
+    assert len(ranking.charts) == 1
+    assert ranking.formats[10] == "0.00%"
+    for name in (S.DETAIL, S.AUDIT, S.CHECKS):
+        assert name in [s.name for s in book.sheets]
+    first = expected.ordered[0]
+    assert f"第一名：{first.name}" in message
+    assert book.app.alerts == [("12345考核", message)]
+    assert book.app.status_bar is False and book.app.screen_updating is True  # handed back to Excel
+    assert any("正在" in str(s) for s in book.app.status_history)  # progress was shown
+
+
+def test_rerun_replaces_output_sheets(demo_grids):
+    book = FakeBook(demo_grids)
+    ribbon.generate_ranking(book)
+    count = len(book.sheets)
+    ribbon.generate_ranking(book)
+    assert len(book.sheets) == count and len(book.sheets[S.RANKING].charts) == 1
+
+
+def test_check_ledger_writes_only_the_check_sheet():
+    kit = LedgerKit().unit("甲校").order("GD-1", "甲校", "咨询", "昨天")
+    book = FakeBook(kit.grids())
+    message = ribbon.check_ledger(book)
+    assert "1 个错误" in message
+    names = [s.name for s in book.sheets]
+    assert S.CHECKS in names and S.RANKING not in names
+    checks = book.sheets[S.CHECKS]
+    assert [checks.text(2, c) for c in range(1, 5)] == ["错误", "工单", 2, "受理时间"]
+
+
+def test_unit_card_for_the_active_row(demo_grids):
+    book = FakeBook(demo_grids)
+    units = book.sheets[S.UNITS]
+    units.activate()
+    book.app.selection.row = 3  # 单位 row 3: the second unit
+    name = units.text(3, 1)
+    message = ribbon.unit_card(book)
+    card = book.sheets["单位明细"]
+    unit = assess(demo_grids).unit(name)
+    assert card.text(1, 1).startswith(name)
+    assert f"总分 {unit.total}" in message
+    # the last row is the total
+    last = max(r for r, _ in card.cells)
+    assert card.text(last, 1) == "总分" and card.text(last, 5) == float(unit.total)
+
+
+def test_unit_card_without_a_unit_row_asks_to_select_one(demo_grids):
+    book = FakeBook(demo_grids)
+    book.sheets[S.PARAMS].activate()
+    book.app.selection.row = 1
+    assert "请先选中某个单位所在的行" in ribbon.unit_card(book)
+
+
+def test_errors_become_a_short_chinese_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(ribbon, "LOG", tmp_path / "kaohe-error.log")
+    book = FakeBook({"Sheet1": [["x"]]})
+    message = ribbon.generate_ranking(book)
+    assert message.startswith("无法完成：") and "考核台账" in message  # LedgerError, not a traceback
+
+    def boom(*a, **k):
+        raise RuntimeError("磁盘已满")
+    monkeypatch.setattr(ribbon.app, "rank", boom)
+    message = ribbon.generate_ranking(FakeBook({"单位": [["单位名称"]]}))
+    assert message.startswith("出错了：磁盘已满") and (tmp_path / "kaohe-error.log").exists()
+    assert "Traceback" in (tmp_path / "kaohe-error.log").read_text(encoding="utf-8")
+
+
+def test_import_cancelled_when_no_file_picked(demo_grids):
+    book = FakeBook(demo_grids)
+    book.app.picked_file = False
+    assert ribbon.import_orders(book) == "未选择文件，已取消。"
+
+
+def test_help_activates_the_help_sheet():
+    book = FakeBook({"参数": [["参数"]], "使用说明": [["说明"]]})
+    message = ribbon.show_help(book)
+    assert book.sheets.active.name == "使用说明" and "生成排名" in message

@@ -1,0 +1,121 @@
+"""The `kaohe` command (SPEC §7): exit codes 0 / 1 / 2, --json, --output, --asof, new, check."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ledgerkit import LedgerKit
+from xl_kaohe.build.workbook import DEFAULT_PATH
+from xl_kaohe.cli import main
+from xl_kaohe.io.workbook import read_grids
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    path = tmp_path / "考核台账.xlsm"
+    shutil.copy(DEFAULT_PATH, path)
+    return path
+
+
+def test_rank_demo_writes_outputs_and_prints_the_table(demo, capsys):
+    assert main(["rank", str(demo)]) == 0
+    out = capsys.readouterr().out
+    assert "2026年度12345工作考核排名（截至2026-12-31）" in out and "并列" in out and "校验通过" in out
+    grids = read_grids(demo, ["排名", "扣分依据", "校验"])
+    assert grids["排名"][0][0] == "2026年度12345工作考核排名（截至2026-12-31）"
+    assert grids["排名"][1][:3] == ["排名", "单位名称", "组织领导"]
+    assert grids["校验"][1][5] == "没有发现问题"
+
+
+def test_json_to_stdout(demo, capsys):
+    assert main(["rank", str(demo), "--json", "-", "--output", str(demo.with_name("o.xlsm"))]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)  # stdout is pure JSON; the table went to stderr
+    assert data["year"] == 2026 and data["asof"] == "2026-12-31" and data["problems"] == []
+    unit = data["units"][0]
+    assert set(unit) >= {"unit", "rank", "total", "bonus", "categories", "items", "rates"}
+    assert isinstance(unit["total"], (int, float)) and unit["rank"] == 1
+    assert sum(unit["categories"].values()) + unit["bonus"] == pytest.approx(unit["total"])
+    assert [u["rank"] for u in data["units"]][-1] is None  # the unit not assessed comes last
+    assert "排名" in captured.err
+
+
+def test_output_copy_leaves_the_source_untouched(demo, tmp_path):
+    before = demo.read_bytes()
+    target = tmp_path / "新文件夹" / "结果.xlsm"
+    assert main(["rank", str(demo), "--output", str(target)]) == 0
+    assert demo.read_bytes() == before and target.exists()
+
+
+def test_asof_option(demo, capsys):
+    assert main(["rank", str(demo), "--asof", "2026/6/30", "--json", "-", "--output", str(demo.with_name("x.xlsm"))]) in (0, 1)
+    assert json.loads(capsys.readouterr().out)["asof"] == "2026-06-30"
+    with pytest.raises(SystemExit):
+        main(["rank", str(demo), "--asof", "明天"])
+
+
+def test_rows_with_errors_exit_1_and_still_rank(tmp_path, capsys):
+    kit = LedgerKit().unit("甲校").unit("乙校")
+    kit.order("GD-1", "甲校", "咨询", "2026-13-40 09:00")
+    path = kit.save(tmp_path / "台账.xlsx")
+    assert main(["rank", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "数据有误" in out and "[错误] 工单!2 [受理时间]" in out
+    ranking = read_grids(path, ["排名"])["排名"]
+    assert "数据有误" in ranking[0][0]
+    assert main(["check", str(path)]) == 1
+
+
+def test_could_not_run_exits_2(tmp_path, capsys):
+    assert main(["rank", str(tmp_path / "没有这个文件.xlsm")]) == 2
+    assert "找不到工作簿" in capsys.readouterr().err
+    text = tmp_path / "假的.xlsm"
+    text.write_text("not a workbook")
+    assert main(["rank", str(text)]) == 2
+    assert "不是有效的 Excel 工作簿" in capsys.readouterr().err
+    import openpyxl
+    other = tmp_path / "别的表.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    wb.save(other)
+    assert main(["rank", str(other)]) == 2
+    assert "不是考核台账" in capsys.readouterr().err
+
+
+def test_excel_lock_file_refuses_to_write(demo, capsys):
+    lock = demo.with_name("~$" + demo.name)
+    lock.write_bytes(b"owner")
+    before = demo.read_bytes()
+    assert main(["rank", str(demo)]) == 2
+    assert "正在 Excel 中打开" in capsys.readouterr().err
+    assert demo.read_bytes() == before
+    assert not list(demo.parent.glob(".~kaohe-*"))
+
+
+def test_check_does_not_write(demo, capsys):
+    before = demo.read_bytes()
+    assert main(["check", str(demo), "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["problems"] == []
+    assert demo.read_bytes() == before
+
+
+def test_new_ledgers(tmp_path, capsys):
+    assert main(["new", str(tmp_path / "空白.xlsx"), "--year", "2026"]) == 0
+    assert main(["new", str(tmp_path / "示例.xlsm"), "--demo"]) == 0
+    with zipfile.ZipFile(tmp_path / "示例.xlsm") as z:
+        assert "xl/vbaProject.bin" in z.namelist() and "customUI/customUI.xml" in z.namelist()
+    assert main(["check", str(tmp_path / "示例.xlsm")]) == 0
+    assert main(["new", str(tmp_path / "示例.xlsm"), "--demo"]) == 2  # never overwrites
+    assert "文件已存在" in capsys.readouterr().err
+    assert main(["new", str(tmp_path / "x.xlsx"), "--demo", "--year", "2025"]) == 2
+
+
+def test_console_script_runs(demo):
+    done = subprocess.run([sys.executable, "-m", "xl_kaohe.cli", "check", str(demo)], capture_output=True)
+    assert done.returncode == 0 and "校验通过" in done.stdout.decode("utf-8")
