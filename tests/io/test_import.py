@@ -269,6 +269,9 @@ def test_serial_and_text_dates(tmp_path: Path, capsys) -> None:
     assert "导出表第11行（D-9） [受理时间]" in out and "已按原文导入" in out
     grid = orders_sheet(ledger)
     assert [row[COL["受理时间"]] for row in grid[1:11]] == expected
+    # again: every moment (and the text kept as given) compares equal; the problem is still listed
+    again = import_export(export, FileBook(ledger))
+    assert (again.added, again.updated, again.unchanged, again.problem_rows) == (0, 0, 10, 1)
 
 
 def test_type_words(tmp_path: Path, capsys) -> None:
@@ -688,6 +691,23 @@ def test_libreoffice_reads_the_imported_ledger(tmp_path: Path) -> None:
     assert ws["D2"].value == datetime(2026, 3, 2, 9, 15)
     assert [ws.cell(r, 8).value for r in (2, 3)] == ["=1+1", "@SUM(A1)"]
     assert ws["H2"].data_type == "s"
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_real_binary_xls_export(tmp_path: Path) -> None:
+    """A BIFF8 .xls (made by LibreOffice from an .xlsx) read through calamine."""
+    source = xlsx_export(tmp_path / "导出.xlsx", SHANGHAI, [
+        [1, "XLS-1", "咨询类", datetime(2026, 3, 2, 9, 15), "内容", "天宁教育局", None, "满意", None]])
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "xls", "--outdir", str(tmp_path / "xls"), str(source)],
+                   check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+    export = tmp_path / "xls" / "导出.xls"
+    assert export.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    summary = import_export(export, FileBook(ledger))
+    assert (summary.added, summary.problems) == (1, [])
+    assert orders_sheet(ledger)[1][:4] == ["XLS-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 9, 15)]
 
 
 def test_summary_text_lists_everything() -> None:

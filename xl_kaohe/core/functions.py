@@ -130,8 +130,26 @@ def reshape(shape: Shape, cells: list[Any]) -> Any:
 
 
 def _moment(value: Any) -> datetime | None:
+    if type(value) is datetime:  # fast path: Excel hands over date cells as datetimes
+        return value
     parsed = parse_datetime(value)
     return None if parsed is None else parsed[0]
+
+
+class _Memo(dict):
+    """Per-call memo for the few distinct type words and 办理时限 texts of a column."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        try:
+            value = self.compute(key)
+        except DateError as e:
+            value = e
+        self[key] = value
+        return value
 
 
 def _orders(ctx: DateContext, received, kinds, limits, completed) -> tuple[Orders, list[int], list[Any]]:
@@ -139,23 +157,24 @@ def _orders(ctx: DateContext, received, kinds, limits, completed) -> tuple[Order
     orders = Orders()
     positions: list[int] = []
     answers: list[Any] = [None] * len(received)
+    kind_of = _Memo(lambda k: normalise_order_type(k, ctx.rubric.type_map))
+    limit_of = _Memo(parse_limit)
     for i, (r, k, lim, done) in enumerate(zip(received, kinds, limits, completed)):
-        if is_blank(r):
+        if r is None or r == "":
             answers[i] = ""
             continue
         try:
             moment = _moment(r)
-            finished = _moment(done)
+            finished = None if done is None else _moment(done)
         except DateError:
             answers[i] = E_DATE
             continue
-        kind = normalise_order_type(k, ctx.rubric.type_map)
+        kind = kind_of[k] if k.__hash__ else None
         if kind is None or kind == NOT_ASSESSED:
             answers[i] = E_TYPE if kind is None else E_NOT_ASSESSED
             continue
-        try:
-            limit = parse_limit(lim)
-        except DateError:
+        limit = None if lim is None else (limit_of[lim] if lim.__hash__ else DateError())
+        if isinstance(limit, DateError):
             answers[i] = E_LIMIT
             continue
         if kind == "紧急" and limit is None:

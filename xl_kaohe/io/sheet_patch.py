@@ -240,6 +240,8 @@ class _SheetPatcher:
         self.cell_re = re.compile(rf"<{re.escape(p)}c\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}c>)", re.S)
         self.skipped: list[tuple[int, int]] = []
         self.written: set[tuple[int, int]] = set()  # (row, col) of cells written
+        self.last_row = 0
+        self._letters: dict[int, str] = {}
         self._rows: list[tuple[int, re.Match]] = []
         self._column_styles: dict[tuple[int, bool], int | None] = {}
         self._col_defaults = self._read_cols()
@@ -304,10 +306,6 @@ class _SheetPatcher:
     def changed(self) -> bool:
         return bool(self.written)
 
-    @property
-    def last_row(self) -> int:
-        return max((r for r, _ in self.written), default=0)
-
     def _new_row(self, number: int) -> str:
         cells = [self._cell(number, c, value, None, new=True)
                  for c, value in sorted(self.edits[number].items())]
@@ -344,8 +342,10 @@ class _SheetPatcher:
 
     # -- cells
     def _cell(self, row: int, col: int, value: Any, style: int | None, new: bool) -> str:
-        ref = f"{_col_letter(col)}{row}"
+        letters = self._letters.get(col) or self._letters.setdefault(col, _col_letter(col))
+        ref = f"{letters}{row}"
         self.written.add((row, col))
+        self.last_row = max(self.last_row, row)
         if isinstance(value, (datetime, date)):
             serial = self.serial(value)
             if serial is not None:
@@ -473,10 +473,14 @@ def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -
             out.append(part)
         return " ".join(out)
 
-    text = re.sub(r'(<(?:[\w.-]+:)?(?:dataValidation|conditionalFormatting)\b[^>]*\ssqref=")([^"]*)(")',
-                  lambda m: m.group(1) + grow(m.group(2)) + m.group(3), text)
-    return re.sub(r"(<(?:[\w.-]+:)?sqref>)([^<]*)(</(?:[\w.-]+:)?sqref>)",
-                  lambda m: m.group(1) + grow(m.group(2)) + m.group(3), text)
+    # both come after sheetData: skip the (large) cell data
+    cut = max(text.rfind("sheetData>"), 0)
+    head, tail = text[:cut], text[cut:]
+    tail = re.sub(r'(<(?:[\w.-]+:)?(?:dataValidation|conditionalFormatting)\b[^>]*\ssqref=")([^"]*)(")',
+                  lambda m: m.group(1) + grow(m.group(2)) + m.group(3), tail)
+    tail = re.sub(r"(<(?:[\w.-]+:)?sqref>)([^<]*)(</(?:[\w.-]+:)?sqref>)",
+                  lambda m: m.group(1) + grow(m.group(2)) + m.group(3), tail)
+    return head + tail
 
 
 __all__ = ["PatchError", "PreparedPatch", "is_date_format", "prepare_cells"]
