@@ -46,15 +46,19 @@ MSG_NO_LEDGER_SHEET = f"工作簿中没有「{S.ORDERS}」表：这不是考核�
 MSG_NO_LEDGER_HEADER = f"「{S.ORDERS}」表没有“工单编号”表头：这不像一本考核台账"
 MSG_NO_ID = "工单编号为空，无法合并，此行未导入"
 MSG_DUPLICATE = "导出表中工单编号与第{first}行重复，以第{first}行为准，此行未导入"
-MSG_UNKNOWN_UNIT = f"单位“{{value}}”不在「{S.UNITS}」表中（也不是任何单位的别名），已按原文导入；请在「{S.UNITS}」表补充单位或别名"
-MSG_UNKNOWN_TYPE = f"工单类型“{{value}}”无法识别，已按原文导入；可在「{S.RULES}」表的类型对照中补充"
-MSG_BAD_DATE = "{error}；已按原文导入"
-MSG_BAD_LIMIT = "{error}；已按原文导入"
+MSG_UNKNOWN_UNIT = f"单位“{{value}}”不在「{S.UNITS}」表中（也不是任何单位的别名），请在「{S.UNITS}」表补充单位或别名"
+MSG_UNKNOWN_TYPE = f"工单类型“{{value}}”无法识别，可在「{S.RULES}」表的类型对照中补充"
+MSG_AS_GIVEN = "{problem}；已按原文导入"
+MSG_KEPT = "{problem}；台账中原有的值未被覆盖"
 REASON_UNKNOWN = "未识别"
 REASON_DUPLICATE = "与“{other}”同为“{column}”，未采用"
 REASON_NOT_IN_LEDGER = f"对应台账的“{{column}}”列，但「{S.ORDERS}」表没有这一列"
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class NotAnExport(ValueError):
+    """The file has no 工单编号 column: not a 12345 export (the message lists the headers)."""
 
 
 # ---- results --------------------------------------------------------------------------------------
@@ -303,7 +307,7 @@ class _Values:
             try:
                 return parse_moment(value), None
             except DateError as e:
-                return clean_text(value), MSG_BAD_DATE.format(error=e)
+                return clean_text(value), str(e)
         if column == UNIT:
             unit = self.unit(value)
             if unit is None:
@@ -327,7 +331,7 @@ class _Values:
         try:
             limit = parse_limit(value)
         except DateError as e:
-            return clean_text(value), MSG_BAD_LIMIT.format(error=e)
+            return clean_text(value), str(e)
         if limit is not None and limit.kind == "moment":
             return parse_moment(value), None  # the moment as given (a bare date stays a date)
         return clean_text(value), None
@@ -396,24 +400,35 @@ def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Seq
             continue
         seen[order_id] = r
         cells: dict[str, Any] = {}
+        troubles: dict[str, tuple[Any, str]] = {}  # column -> (export value, problem)
         for column, c in sources:
             raw = row[c] if c < len(row) else None
             if is_blank(raw):
                 continue  # a blank export cell never clears the ledger
             value, problem = values.normalise(column, raw)
             if problem:
-                plan.problems.append(ImportProblem(r, column, display(raw), problem, order_id))
-            if value is None or value == "":
-                continue
-            cells[column] = value
+                troubles[column] = (raw, problem)
+            if value is not None and value != "":
+                cells[column] = value
         existing = ledger.rows.get(order_id)
         if existing is None:
             plan.new_rows.append(RowChange(next_row, order_id, {KEY: order_id, **cells}, r))
             next_row += 1
+            changed = cells
+        else:
+            sheet_row, old_row = existing
+            changed = {column: value for column, value in cells.items()
+                       if not values.same(column, _at(old_row, ledger.columns[column]), value)}
+        for column, (raw, problem) in troubles.items():
+            # a doubtful value fills a blank cell, but never replaces what the ledger has
+            kept = existing is not None and column in changed \
+                and not is_blank(_at(existing[1], ledger.columns[column]))
+            if kept:
+                del changed[column]
+            message = (MSG_KEPT if kept else MSG_AS_GIVEN).format(problem=problem)
+            plan.problems.append(ImportProblem(r, column, display(raw), message, order_id))
+        if existing is None:
             continue
-        sheet_row, old_row = existing
-        changed = {column: value for column, value in cells.items()
-                   if not values.same(column, _at(old_row, ledger.columns[column]), value)}
         if changed:
             plan.updates.append(RowChange(sheet_row, order_id, changed, r))
         else:
@@ -433,10 +448,6 @@ def choose_sheet(sheets: Sequence[tuple[str, Grid]], aliases: Mapping[str, Seque
 
 def _at(row: Sequence[Any], index: int) -> Any:
     return row[index] if index < len(row) else None
-
-
-class NotAnExport(ValueError):
-    """The file has no 工单编号 column: not a 12345 export (the message lists the headers)."""
 
 
 __all__ = [

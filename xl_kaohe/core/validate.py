@@ -395,6 +395,17 @@ class RowReader:
         return False
 
 
+def _each_row(grids, sheet: str, out: Collector, units, params):
+    """(reader, row number, row) for every non-blank row of an input sheet (none if absent)."""
+    table = _sheet_table(grids, sheet, out)
+    if table is None:
+        return
+    rd = RowReader(sheet, table, out, units, params)
+    for r, row in table.rows():
+        rd.start()
+        yield rd, r, row
+
+
 def _sheet_table(grids, sheet, out, problems_if_missing=True) -> Table | None:
     spec = S.SHEET_SPECS[sheet]
     grid = grids.get(sheet)
@@ -586,12 +597,7 @@ def read_events(grids, sheet: str, out: Collector, units, params: Params, rubric
     bonus = sheet == S.BONUSES
     code_column = "加分项" if bonus else "扣分项"
     events: list[Event] = []
-    table = _sheet_table(grids, sheet, out)
-    if table is None:
-        return events
-    rd = RowReader(sheet, table, out, units, params)
-    for r, row in table.rows():
-        rd.start()
+    for rd, r, row in _each_row(grids, sheet, out, units, params):
         day = rd.day_of(r, row, "日期")
         unit = rd.unit_of(r, row)
         clause = _clause_of(rd, r, rd.get(row, code_column), code_column, rubric, bonus)
@@ -655,12 +661,7 @@ def _clause_of(rd: RowReader, r, value, column, rubric: Rubric, bonus: bool) -> 
 
 def read_meetings(grids, out, units, params) -> list[Meeting]:
     meetings: list[Meeting] = []
-    table = _sheet_table(grids, S.MEETINGS, out)
-    if table is None:
-        return meetings
-    rd = RowReader(S.MEETINGS, table, out, units, params)
-    for r, row in table.rows():
-        rd.start()
+    for rd, r, row in _each_row(grids, S.MEETINGS, out, units, params):
         day = rd.day_of(r, row, "会议日期")
         unit = rd.unit_of(r, row)
         attendance = text_of(rd.get(row, "出勤"))
@@ -675,12 +676,7 @@ def read_meetings(grids, out, units, params) -> list[Meeting]:
 
 def read_knowledge(grids, out, units, params) -> list[KnowledgeReport]:
     reports: list[KnowledgeReport] = []
-    table = _sheet_table(grids, S.KNOWLEDGE, out)
-    if table is None:
-        return reports
-    rd = RowReader(S.KNOWLEDGE, table, out, units, params)
-    for r, row in table.rows():
-        rd.start()
+    for rd, r, row in _each_row(grids, S.KNOWLEDGE, out, units, params):
         try:
             month = parse_month(rd.get(row, "月份"))
             if month is None:
@@ -710,12 +706,7 @@ def read_knowledge(grids, out, units, params) -> list[KnowledgeReport]:
 
 def read_studies(grids, out, units, params) -> list[Study]:
     studies: list[Study] = []
-    table = _sheet_table(grids, S.STUDIES, out)
-    if table is None:
-        return studies
-    rd = RowReader(S.STUDIES, table, out, units, params)
-    for r, row in table.rows():
-        rd.start()
+    for rd, r, row in _each_row(grids, S.STUDIES, out, units, params):
         unit = rd.unit_of(r, row)
         day = rd.day_of(r, row, "研究日期")
         if rd.row_ok and rd.in_period(r, "研究日期", day):

@@ -41,6 +41,7 @@ from typing import Any, BinaryIO, Iterable, Sequence
 from urllib.parse import unquote
 
 from xl_kaohe.core.report import BarChart, Column, OutputSheet
+from xl_kaohe.core.tables import column_letter
 
 __all__ = ["write_output_sheets"]
 
@@ -450,14 +451,7 @@ def _serialize(el: ET.Element, prefix: str) -> str:
     return f"<{name}{attrs}>{text}{children}</{name}>"
 
 
-def _col_letter(index: int) -> str:
-    """0-based column index -> 'A', 'B', ... 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+_col_letter = column_letter  # 0-based column index -> 'A', 'B', ... 'AA'
 
 
 def _quote_sheet(name: str) -> str:
