@@ -119,3 +119,13 @@ def test_new_ledgers(tmp_path, capsys):
 def test_console_script_runs(demo):
     done = subprocess.run([sys.executable, "-m", "xl_kaohe.cli", "check", str(demo)], capture_output=True)
     assert done.returncode == 0 and "校验通过" in done.stdout.decode("utf-8")
+
+
+def test_unit_card_command(demo, capsys):
+    assert main(["unit", str(demo), "示例市第一实验中学"]) == 0
+    out = capsys.readouterr().out
+    # the hand-checked demo unit (tests/io/test_template.py): 95 - 12 + 1 = 84, rank 5
+    assert "第 5 名" in out and "84.00" in out and "工单!11" in out
+    assert main(["unit", str(demo), "不存在的学校"]) == 2
+    assert main(["unit", str(demo), "示例市第一实验中学", "--write"]) == 0
+    assert read_grids(demo, ["单位明细"])["单位明细"][0][0].startswith("示例市第一实验中学")

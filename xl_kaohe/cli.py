@@ -126,6 +126,27 @@ def cmd_check(args) -> int:
     return EXIT_ROW_ERRORS if assessment.has_errors else EXIT_OK
 
 
+def cmd_unit(args) -> int:
+    """单位明细 on the command line: the unit's score card, optionally written as a sheet."""
+    from .core.outputs import unit_card_sheet
+
+    book = FileBook(args.workbook, args.output)
+    assessment = app.check(book, asof=args.asof, progress=Console().progress)
+    unit = assessment.unit(args.unit.strip())
+    if unit is None:
+        print(f"错误：台账中没有单位“{args.unit}”（也不是任何单位的别名）", file=sys.stderr)
+        return EXIT_FAILED
+    card = unit_card_sheet(assessment.result, unit)
+    rows = [["" if v is None else (f"{v:.2f}" if not isinstance(v, (str, int)) else str(v)) for v in row]
+            for row in card.rows]
+    print(card.title)
+    print(format_table([c.header for c in card.columns], rows, right={2, 3, 4}))
+    if args.write:
+        book.write_outputs([card])
+        print(f"已写入「{card.name}」表：{book.output}")
+    return EXIT_ROW_ERRORS if unit.has_errors else EXIT_OK
+
+
 def cmd_new(args) -> int:
     from .io.template import new_ledger
 
@@ -174,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--asof", type=_asof)
     p.add_argument("--json", metavar="PATH|-")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("unit", help="单位明细：列出某单位每一分的扣分或加分及其来源")
+    p.add_argument("workbook")
+    p.add_argument("unit", help="单位名称或别名")
+    p.add_argument("--asof", type=_asof)
+    p.add_argument("--write", action="store_true", help="同时把「单位明细」表写入工作簿")
+    p.add_argument("--output", help="与 --write 一起用：写到另一个文件")
+    p.set_defaults(run=cmd_unit)
 
     p = sub.add_parser("new", help="从模板新建台账")
     p.add_argument("path")

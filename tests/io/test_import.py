@@ -347,6 +347,21 @@ def test_unknown_unit_rows_are_imported_and_listed(tmp_path: Path, capsys) -> No
     assert [row[1] for row in orders_sheet(ledger)[1:4]] == ["天宁区教育局", "武进区教育局", "新北区教育局"]
 
 
+def test_doubtful_values_never_replace_good_ones(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm", orders=[
+        ["B-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 9), None, None, None, "x", None]])
+    export = csv_export(tmp_path / "e.csv", ["工单编号", "承办单位", "受理时间", "办结时间"], [
+        ["B-1", "武进区教育局", "三月初", "下周"],  # unit and 受理时间 would replace good values: kept
+    ], "utf-8")                                     # 办结时间 is blank in the ledger: filled as given
+    summary = import_export(export, FileBook(ledger))
+    assert (summary.updated, summary.problem_rows) == (1, 1)
+    messages = {p.column: p.message for p in summary.problems}
+    assert messages["承办单位"].endswith("台账中原有的值未被覆盖")
+    assert messages["受理时间"].endswith("台账中原有的值未被覆盖")
+    assert messages["办结时间"].endswith("已按原文导入")
+    assert orders_sheet(ledger)[1][:6] == ["B-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 9), "", "下周"]
+
+
 def test_rows_without_id_or_duplicated_are_not_imported(tmp_path: Path) -> None:
     ledger = template_ledger(tmp_path / "台账.xlsm")
     export = csv_export(tmp_path / "e.csv", PLAIN[:4], [

@@ -399,36 +399,24 @@ def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Seq
                                                order_id, imported=False))
             continue
         seen[order_id] = r
-        cells: dict[str, Any] = {}
-        troubles: dict[str, tuple[Any, str]] = {}  # column -> (export value, problem)
-        for column, c in sources:
-            raw = row[c] if c < len(row) else None
-            if is_blank(raw):
-                continue  # a blank export cell never clears the ledger
-            value, problem = values.normalise(column, raw)
-            if problem:
-                troubles[column] = (raw, problem)
-            if value is not None and value != "":
-                cells[column] = value
+        cells, troubles = _read_row(row, sources, values)
         existing = ledger.rows.get(order_id)
         if existing is None:
             plan.new_rows.append(RowChange(next_row, order_id, {KEY: order_id, **cells}, r))
             next_row += 1
-            changed = cells
-        else:
-            sheet_row, old_row = existing
-            changed = {column: value for column, value in cells.items()
-                       if not values.same(column, _at(old_row, ledger.columns[column]), value)}
+            plan.problems += [ImportProblem(r, column, display(raw), MSG_AS_GIVEN.format(problem=problem), order_id)
+                              for column, (raw, problem) in troubles.items()]
+            continue
+        sheet_row, old_row = existing
+        changed = {column: value for column, value in cells.items()
+                   if not values.same(column, _at(old_row, ledger.columns[column]), value)}
         for column, (raw, problem) in troubles.items():
             # a doubtful value fills a blank cell, but never replaces what the ledger has
-            kept = existing is not None and column in changed \
-                and not is_blank(_at(existing[1], ledger.columns[column]))
+            kept = column in changed and not is_blank(_at(old_row, ledger.columns[column]))
             if kept:
                 del changed[column]
             message = (MSG_KEPT if kept else MSG_AS_GIVEN).format(problem=problem)
             plan.problems.append(ImportProblem(r, column, display(raw), message, order_id))
-        if existing is None:
-            continue
         if changed:
             plan.updates.append(RowChange(sheet_row, order_id, changed, r))
         else:
@@ -436,6 +424,23 @@ def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Seq
     if progress:
         progress(1.0)
     return plan
+
+
+def _read_row(row: Sequence[Any], sources: list[tuple[str, int]],
+              values: _Values) -> tuple[dict[str, Any], dict[str, tuple[Any, str]]]:
+    """-> (ledger column -> value, ledger column -> (export value, problem))."""
+    cells: dict[str, Any] = {}
+    troubles: dict[str, tuple[Any, str]] = {}
+    for column, c in sources:
+        raw = row[c] if c < len(row) else None
+        if is_blank(raw):
+            continue  # a blank export cell never clears the ledger
+        value, problem = values.normalise(column, raw)
+        if problem:
+            troubles[column] = (raw, problem)
+        if value is not None and value != "":
+            cells[column] = value
+    return cells, troubles
 
 
 def choose_sheet(sheets: Sequence[tuple[str, Grid]], aliases: Mapping[str, Sequence[str]]) -> tuple[str, Grid]:
