@@ -14,7 +14,10 @@ temporary folder, then measured in fresh processes:
   chinese_calendar.is_workday) on the same validated orders, checked equal to the fast path;
   then one traced pass for the Python heap peak (tracemalloc);
 - `kaohe rank LEDGER --output COPY` runs as its own process (what staff wait for after
-  clicking 生成排名): wall time from start to exit, peak RSS from os.wait4.
+  clicking 生成排名): wall time from start to exit, peak RSS from os.wait4 (through a small
+  launcher process, so the driver's memory is not counted). Each run is paired with a raw
+  read in a fresh process, so the ratio compares timings taken under the same machine load;
+  baseline b is the best raw read seen.
 
 Prints a table and the same numbers as JSON (to stdout, or to --json PATH). Targets are
 judged at 100k orders (or the largest size run). Timings are of this machine; nothing here
@@ -69,9 +72,21 @@ def _rss_mb(usage) -> float:
     return usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def raw_read(path: Path) -> dict[str, Any]:
+    """Baseline (b): python-calamine straight into Python lists, the sheets kaohe reads."""
+    from python_calamine import CalamineWorkbook
+
+    from xl_kaohe.io.workbook import READ_SHEETS
+
+    wb = CalamineWorkbook.from_path(str(path))
+    names = set(wb.sheet_names)
+    grids = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in READ_SHEETS if n in names}
+    wb.close()
+    return grids
+
+
 def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[str, Any]:
     import numpy as np
-    from python_calamine import CalamineWorkbook
 
     from xl_kaohe.core.baseline import baseline_timeliness
     from xl_kaohe.core.outputs import output_sheets
@@ -79,21 +94,14 @@ def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[s
     from xl_kaohe.core.scoring import score
     from xl_kaohe.core.timeliness import compute_timeliness
     from xl_kaohe.core.validate import load_ledger
-    from xl_kaohe.io.workbook import READ_SHEETS, FileBook
+    from xl_kaohe.io.workbook import FileBook
 
     out_dir = Path(tempfile.mkdtemp(prefix="kaohe-bench-out-"))
     try:
         book = FileBook(path, out_dir / path.name)
 
-        def raw_read():
-            wb = CalamineWorkbook.from_path(str(path))
-            names = set(wb.sheet_names)
-            grids = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in READ_SHEETS if n in names}
-            wb.close()
-            return grids
-
         stages: dict[str, float] = {}
-        stages["raw_read"], _ = _best(raw_read, repeat)
+        stages["raw_read"], _ = _best(lambda: raw_read(path), repeat)
         stages["read"], grids = _best(book.read_grids, repeat)
         stages["validate"], ledger = _best(lambda: load_ledger(grids), repeat)
         args = (ledger.orders, ledger.rubric, ledger.calendar, ledger.params)
@@ -142,16 +150,27 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run_timed(cmd: list[str]) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS MB, exit code, stderr) of one child process."""
+def launch(cmd: list[str]) -> dict[str, Any]:
+    """Run cmd as a child of this (small) process: wall time from start to exit, the child's
+    own peak RSS (os.wait4), exit code. A child forked from a big process would count the
+    parent's pages in its peak RSS, hence this separate launcher."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), cwd=ROOT)
-    stderr_path = proc.stderr
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    err = stderr_path.read().decode("utf-8", "replace") if stderr_path else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, _rss_mb(usage), proc.returncode, err
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: stop Popen from waiting again
+    return {"wall_s": wall, "rss_mb": _rss_mb(usage), "exit": proc.returncode, "stderr": err[-4000:]}
+
+
+def _run_timed(cmd: list[str]) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS MB, exit code, stderr) of cmd, through the launcher."""
+    launcher = [sys.executable, str(Path(__file__).resolve()), "--launch", "--", *cmd]
+    proc = subprocess.run(launcher, capture_output=True, text=True, env=_env(), cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"launcher failed:\n{proc.stderr}")
+    got = json.loads(proc.stdout)
+    return got["wall_s"], got["rss_mb"], got["exit"], got["stderr"]
 
 
 def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> dict[str, Any]:
@@ -162,6 +181,8 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
     t1 = time.perf_counter()
     path = ledger.save(folder / f"ledger-{n}.xlsm", engine=writer)
     t2 = time.perf_counter()
+    units, events, engine = ledger.counts[synth.S.UNITS], ledger.n_events, ledger.engine
+    del ledger  # keep the driver small while it measures
 
     baseline_repeat = 1 if n >= 50_000 else repeat
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path), "--repeat", str(repeat),
@@ -171,9 +192,18 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
         raise RuntimeError(f"benchmark worker failed for {n} orders:\n{proc.stderr}")
     work = json.loads(proc.stdout)
 
+    # kaohe rank as a process, each run next to a fresh raw read of the same file, so that the
+    # ratio compares timings taken under the same machine load (best of each kept)
     out = folder / f"ranked-{n}.xlsm"
     rank_cmd = [sys.executable, "-m", "xl_kaohe.cli", "rank", str(path), "--output", str(out)]
-    runs = [_run_timed(rank_cmd) for _ in range(max(1, repeat))]
+    read_cmd = [sys.executable, str(Path(__file__).resolve()), "--raw-read", str(path)]
+    runs, floors = [], [work["stages_s"]["raw_read"]]
+    for _ in range(max(1, repeat)):
+        runs.append(_run_timed(rank_cmd))
+        proc = subprocess.run(read_cmd, capture_output=True, text=True, env=_env(), cwd=ROOT)
+        if proc.returncode != 0:
+            raise RuntimeError(f"raw read failed for {n} orders:\n{proc.stderr}")
+        floors.append(json.loads(proc.stdout)["seconds"])
     for _, _, code, err in runs:
         if code not in (0, 1):  # 1 = rows with errors (the synthetic ledger has a few): still ranked
             raise RuntimeError(f"kaohe rank failed ({code}) for {n} orders:\n{err}")
@@ -181,15 +211,16 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
     rank_rss = max(r[1] for r in runs)
 
     stages = work["stages_s"]
+    stages["raw_read"] = min(floors)
     stages["kaohe_rank"] = rank_s
     base_a, base_b = work["baseline_a_s"], stages["raw_read"]
     return {
         "orders": n,
         "orders_scored": work["orders_scored"],
-        "units": ledger.counts[synth.S.UNITS],
-        "events": ledger.n_events,
+        "units": units,
+        "events": events,
         "file_mb": round(path.stat().st_size / 2**20, 2),
-        "writer": ledger.engine,
+        "writer": engine,
         "setup_s": {"generate": t1 - t0, "save": t2 - t1},
         "stages_s": stages,
         "baselines_s": {"a_per_order_deadlines": base_a, "b_raw_calamine_read": base_b},
@@ -343,9 +374,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="keep the generated workbooks in DIR")
     parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc pass")
     parser.add_argument("--worker", metavar="LEDGER", help=argparse.SUPPRESS)
+    parser.add_argument("--launch", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--raw-read", metavar="LEDGER", help=argparse.SUPPRESS)
+    parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--baseline-repeat", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.raw_read:
+        seconds, _ = _best(lambda: raw_read(Path(args.raw_read)), 1)
+        print(json.dumps({"seconds": seconds}))
+        return 0
+    if args.launch:
+        print(json.dumps(launch(args.command)))
+        return 0
     if args.worker:
         print(json.dumps(worker(Path(args.worker), args.repeat or 1, args.baseline_repeat, not args.no_trace)))
         return 0

@@ -215,13 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="只检查已有文件是否与构建结果逐字节一致")
     p.set_defaults(run=cmd_build)
 
-    for extend in _EXTENSIONS:
-        extend(sub)
+    from .importer import add_import_command
+    add_import_command(sub)
     return parser
-
-
-# Other modules (import, build-workbook) register their sub-commands here.
-_EXTENSIONS: list = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,8 +3,8 @@
 ``import_export`` is what both front ends run: ``kaohe import EXPORT --into WORKBOOK`` passes a
 FileBook, the ribbon button its live book. Reading the export is ``io.exports``, the merge plan
 is ``core.importing`` (pure), writing a file is ``io.sheet_patch`` (zip-part patch, atomic save).
-A book that is not a file (the open workbook in Excel) writes the plan itself through an
-``apply_import(plan, progress)`` method.
+The workbook open in Excel (``excel.live.ExcelBook``, the ribbon's ``import_into_book``) gets
+the same plan written cell by cell through xlwings; it is saved by the user as usual.
 
 Progress: ``progress(message)`` for each stage and, for large exports, ``progress(message,
 fraction)`` every 5%; a callback that takes one argument gets the percentage in the text
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from . import cli as _cli
 from .core import schema as S
 from .core.aliases import read_header_aliases
 from .core.importing import (KEY, IgnoredColumn, ImportPlan, ImportProblem, NotAnExport, choose_sheet,
@@ -52,6 +51,7 @@ MSG_HEAD = "导入：{export}（{sheet}）→ {ledger}"
 MSG_NO_CHANGE = "没有变化：台账未改动。"
 MSG_DRY_RUN = "试运行：以上为将要进行的更改，台账未改动。"
 MSG_WRITTEN = "已写入：{path}"
+MSG_WRITTEN_LIVE = "已写入「工单」表，请保存工作簿。"
 MSG_TABLE_GROWN = "表格 {tables} 已扩展到新行。"
 
 
@@ -69,6 +69,7 @@ class ImportSummary:
     dry_run: bool = False
     written: Path | None = None     # None: nothing written
     grown_tables: list[str] = field(default_factory=list)
+    live: bool = False              # written into the workbook open in Excel (not saved yet)
 
     @property
     def problem_rows(self) -> int:
@@ -99,6 +100,8 @@ class ImportSummary:
                 lines.append(MSG_MORE.format(n=len(self.problems) - limit))
         if self.dry_run:
             lines.append(MSG_DRY_RUN)
+        elif self.live and self.changed:
+            lines.append(MSG_WRITTEN_LIVE)
         elif self.written is not None:
             if self.grown_tables:
                 lines.append(MSG_TABLE_GROWN.format(tables="、".join(self.grown_tables)))
@@ -106,6 +109,10 @@ class ImportSummary:
         elif not self.changed:
             lines.append(MSG_NO_CHANGE)
         return "\n".join(lines)
+
+    def message(self) -> str:
+        """For Excel's message box: the same text, fewer problem lines."""
+        return self.text(limit=10)
 
 
 # ---- progress ------------------------------------------------------------------------------------------
@@ -213,9 +220,9 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False,
         return summary
     say(MSG_WRITE + " …")
     on_step = say.fraction(MSG_WRITE) if large else None
-    apply = getattr(book, "apply_import", None)
-    if apply is not None:  # the open workbook in Excel writes through its own adapter
-        summary.written = apply(plan, on_step)
+    if not isinstance(book, FileBook):  # the workbook open in Excel
+        _write_live(book, plan, on_step)
+        summary.live = True
         return summary
     prepared = _write_file(book, plan, on_step)
     _account_for_formulas(summary, plan, prepared)
@@ -246,6 +253,48 @@ def _write_file(book: FileBook, plan: ImportPlan, on_step) -> PreparedPatch:
     return prepared
 
 
+def import_into_book(export_path: str | Path, excel, *, progress: Callable[..., Any] | None = None) -> ImportSummary:
+    """The ribbon's 导入工单: the same job on the workbook open in Excel (an ExcelBook)."""
+    return import_export(export_path, excel, progress=progress)
+
+
+def _write_live(excel, plan: ImportPlan, on_step: Callable[[float], None] | None) -> None:
+    """Write the plan through xlwings: changed cells one by one, new rows one column at a time
+    (one COM call per column, and only the columns the export carries). Text that looks like a
+    formula gets Excel's text prefix, which is not part of the cell's value (live.cell_value)."""
+    from .excel.live import cell_value
+
+    sheet = excel.book.sheets[S.ORDERS]
+    steps = len(plan.updates) + (1 if plan.new_rows else 0)
+    for i, change in enumerate(plan.updates, start=1):
+        for column, value in change.cells.items():
+            sheet.range((change.sheet_row, plan.columns[column] + 1)).value = cell_value(value)
+        if on_step and i % max(steps // 20, 1) == 0:
+            on_step(i / steps)
+    if plan.new_rows:
+        first = plan.new_rows[0].sheet_row  # new rows are consecutive from here
+        carried = sorted({c for row in plan.new_rows for c in row.cells}, key=plan.columns.get)
+        for column in carried:
+            block = [[cell_value(row.cells.get(column))] for row in plan.new_rows]
+            sheet.range((first, plan.columns[column] + 1)).value = block
+        _resize_live_table(sheet, plan.header_row, plan.new_rows[-1].sheet_row)
+    if on_step:
+        on_step(1.0)
+
+
+def _resize_live_table(sheet, header_row: int, last_row: int) -> None:
+    """Grow the Excel Table (ListObject) whose header is the ledger's header over new rows."""
+    api = getattr(sheet, "api", None)
+    objects = getattr(api, "ListObjects", None)
+    if objects is None:  # not real Excel (tests' fake) or no tables
+        return
+    for i in range(1, objects.Count + 1):
+        table = objects.Item(i)
+        whole = table.Range
+        if table.HeaderRowRange.Row == header_row and whole.Row + whole.Rows.Count - 1 < last_row:
+            table.Resize(api.Range(whole.Cells(1, 1), api.Cells(last_row, whole.Column + whole.Columns.Count - 1)))
+
+
 def _account_for_formulas(summary: ImportSummary, plan: ImportPlan, prepared: PreparedPatch) -> None:
     """Cells holding formulas are not overwritten: list them, and a row none of whose cells
     could be written counts as unchanged."""
@@ -270,15 +319,17 @@ def _account_for_formulas(summary: ImportSummary, plan: ImportPlan, prepared: Pr
 # ---- the `kaohe import` sub-command ------------------------------------------------------------------------
 
 def cmd_import(args) -> int:
+    from .cli import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
+
     bar = ProgressBar(sys.stderr)
     try:
         summary = import_export(args.export, FileBook(args.into, args.output), dry_run=args.dry_run,
                                 progress=bar)
     except (BookError, LedgerError) as e:
         print(f"错误：{e}", file=sys.stderr)
-        return _cli.EXIT_FAILED
+        return EXIT_FAILED
     print(summary.text(), flush=True)
-    return _cli.EXIT_ROW_ERRORS if summary.problems else _cli.EXIT_OK
+    return EXIT_ROW_ERRORS if summary.problems else EXIT_OK
 
 
 def add_import_command(sub) -> None:
@@ -289,6 +340,3 @@ def add_import_command(sub) -> None:
     p.add_argument("--output", help="写到另一个文件（原台账不改动）")
     p.set_defaults(run=cmd_import)
 
-
-if add_import_command not in _cli._EXTENSIONS:
-    _cli._EXTENSIONS.append(add_import_command)

@@ -31,7 +31,7 @@ from xl_kaohe.importer import ImportSummary, ProgressBar, import_export
 from xl_kaohe.io import sheet_patch
 from xl_kaohe.io.exports import read_export
 from xl_kaohe.io.sheet_patch import is_date_format
-from xl_kaohe.io.workbook import BookError, FileBook
+from xl_kaohe.io.workbook import FileBook
 
 from ledgerkit import LedgerKit
 
@@ -736,3 +736,73 @@ def test_summary_text_lists_everything() -> None:
     assert "未识别的列（已忽略）：序号" in text
     assert "导出表第5行（A-5） [承办单位] “某局” 单位不在表中" in text
     assert "已写入：台账.xlsm" in text
+
+
+def test_prefixed_sheet_xml_and_cells_without_r(tmp_path: Path) -> None:
+    """Some generators write <x:worksheet xmlns:x=…> and leave out the optional r= attributes."""
+    wb = openpyxl.Workbook()
+    wb.active.title = S.UNITS
+    wb.active.append(["单位名称"])
+    wb.active.append(["天宁区教育局"])
+    ws = wb.create_sheet(S.ORDERS)
+    ws.append(["工单编号", "承办单位", "工单类型", "受理时间", "回访结果"])
+    path = tmp_path / "odd.xlsx"
+    wb.save(path)
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    odd = (f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{main}"><x:sheetData>'
+           '<x:row><x:c t="inlineStr"><x:is><x:t>工单编号</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>承办单位</x:t>'
+           '</x:is></x:c><x:c t="inlineStr"><x:is><x:t>工单类型</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>受理时间'
+           '</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>回访结果</x:t></x:is></x:c></x:row>'
+           '<x:row><x:c t="inlineStr"><x:is><x:t>O-1</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>天宁区教育局</x:t>'
+           '</x:is></x:c><x:c t="inlineStr"><x:is><x:t>咨询</x:t></x:is></x:c><x:c><x:v>46082.375</x:v></x:c></x:row>'
+           "</x:sheetData></x:worksheet>")
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            z.writestr(info, odd if info.filename == "xl/worksheets/sheet2.xml" else src.read(info))
+    path.write_bytes(out.getvalue())
+
+    export = csv_export(tmp_path / "e.csv", ["工单编号", "回访结果", "受理时间"],
+                        [["O-1", "满意", "2026-03-01 09:00"], ["O-2", "不满意", "2026-03-02 10:00"]], "utf-8")
+    summary = import_export(export, FileBook(path))
+    # O-1: 46082.375 is 2026-03-01 09:00 (same moment), 回访 is new: 1 update; O-2 is new
+    assert (summary.added, summary.updated, summary.unchanged) == (1, 1, 0)
+    xml = sheet_xml(path)
+    assert xml.count("<x:row") == 3 and "<c " not in xml
+    assert '<x:c r="E2" t="inlineStr"><x:is><x:t>满意</x:t></x:is></x:c>' in xml
+    grid = orders_sheet(path)
+    assert grid[1][:5] == ["O-1", "天宁区教育局", "咨询", 46082.375, "满意"]  # the same moment: untouched
+    assert grid[2][0] == "O-2" and grid[2][3] == datetime(2026, 3, 2, 10) and grid[2][4] == "不满意"
+
+
+def test_ribbon_import_into_the_open_workbook(tmp_path: Path) -> None:
+    """导入工单 in Excel runs the same job; the plan is written through xlwings (here a fake)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "excel"))
+    from fakexl import FakeBook
+
+    from xl_kaohe.excel import ribbon
+    from xl_kaohe.excel.live import cell_value
+
+    kit = LedgerKit().unit("天宁区教育局", aliases="天宁教育局").unit("钟楼区教育局")
+    kit.order("GD-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 9), content="原内容")
+    book = FakeBook(kit.grids())
+    export = csv_export(tmp_path / "e.csv", PLAIN, [
+        ["GD-1", "天宁区教育局", "咨询", "2026-03-02 09:00", "", "2026-03-03 10:00", "满意", ""],  # 2 cells
+        ["GD-2", "天宁教育局", "投诉举报类", "2026-03-04 08:00", "", "", "", "=1+1"],
+        ["GD-3", "钟楼区教育局", "咨询类", "2026-03-05 08:00", "", "", "", "普通"]], "utf-8")
+    book.app.picked_file = str(export)
+    message = ribbon.import_orders(book)
+    assert "新增 2 条、更新 1 条、未变 0 条、问题 0 条" in message and "请保存工作簿" in message
+    sheet = book.sheets[S.ORDERS]
+    # row 2 is GD-1: 办结时间 (F) and 回访结果 (G) filled, 诉求内容 kept
+    assert sheet.text(2, 6) == datetime(2026, 3, 3, 10) and sheet.text(2, 7) == "满意"
+    assert sheet.text(2, 8) == "原内容"
+    assert [sheet.text(r, 1) for r in (3, 4)] == ["GD-2", "GD-3"]
+    assert [sheet.text(r, 2) for r in (3, 4)] == ["天宁区教育局", "钟楼区教育局"]
+    assert sheet.text(3, 3) == "办理" and sheet.text(3, 4) == datetime(2026, 3, 4, 8)
+    assert sheet.text(3, 8) == cell_value("=1+1")  # Excel's text prefix: the cell shows =1+1 as text
+    assert sheet.text(3, 5) is None and sheet.text(3, 9) is None  # columns not carried: untouched
+    assert any("正在读取导出表" in str(s) for s in book.app.status_history)

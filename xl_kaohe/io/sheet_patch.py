@@ -48,6 +48,7 @@ MSG_TOTALS_ROW = ("「{sheet}」表格（{table}）带有汇总行，无法在�
                   "“汇总行”，再导入")
 MSG_CHANGED_MEANWHILE = "台账在导入过程中被其它程序修改，未写入：请重新导入"
 MSG_NOT_PACKAGE = "不是有效的 Excel 工作簿：缺少 workbook 部件"
+MSG_NO_SHEET_DATA = "工作表 XML 缺少 sheetData，无法写入"
 MSG_NO_STYLES = "工作簿缺少样式表（styles.xml），无法写入日期"
 
 
@@ -253,15 +254,14 @@ class _SheetPatcher:
         p = re.escape(self.p)
         m = re.search(rf"<{p}sheetData\b[^>]*?(/?)>", self.text)
         if m is None:
-            raise PatchError("工作表 XML 缺少 sheetData")
-        if m.group(1):  # <sheetData/>
-            start = end = m.end()
-            head, tail = self.text[:m.start()] + f"<{self.p}sheetData>", f"</{self.p}sheetData>" + self.text[m.end():]
+            raise PatchError(MSG_NO_SHEET_DATA)
+        if m.group(1):  # an empty <sheetData/>
+            head = self.text[:m.start()] + f"<{self.p}sheetData>"
+            tail = f"</{self.p}sheetData>" + self.text[m.end():]
             inner = ""
         else:
-            start = m.end()
-            end = self.text.index(f"</{self.p}sheetData>", start)
-            head, tail, inner = self.text[:start], self.text[end:], self.text[start:end]
+            end = self.text.index(f"</{self.p}sheetData>", m.end())
+            head, inner, tail = self.text[:m.end()], self.text[m.end():end], self.text[end:]
         new_inner = self._patch_rows(inner)
         if not self.written:
             return self.text
