@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (BookError, LedgerError, FileExistsError, FileNotFoundError, PermissionError) as e:
+    except (BookError, LedgerError, OSError) as e:  # OSError: disk full, file held by another program …
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -2,7 +2,7 @@
 
 One order at a time, one day at a time, asking ``chinese_calendar.is_workday`` (after the
 节假日 sheet's overrides) about every day it walks over. It is what a careful programmer writes
-first, and it is slow on purpose of being obvious: ~10 s for 100k orders. The vectorised
+first, and it is as slow as it is obvious: ~10 s for 100k orders. The vectorised
 ``timeliness.compute_timeliness`` must give exactly the same answer for every order; the
 equivalence tests and ``benchmarks/bench.py`` check that against this module.
 

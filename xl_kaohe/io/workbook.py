@@ -118,6 +118,6 @@ class FileBook:
         with atomic_target(self.output) as tmp:
             try:
                 write_output_sheets(self.path, tmp, sheets)
-            except (zipfile.BadZipFile, KeyError) as e:
+            except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as e:  # SyntaxError: ET.ParseError
                 raise BookError(f"{self.path.name} 的文件结构无法识别，未写入：{e}") from None
         return self.output
