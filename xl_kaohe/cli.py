@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from datetime import date
@@ -233,6 +234,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as e:  # a bug of ours: exit 2 (not 1, which means "rows had errors")
+        if os.environ.get("KAOHE_DEBUG"):
+            raise
+        print(f"错误：程序内部出错（{type(e).__name__}: {e}）。设置环境变量 KAOHE_DEBUG=1 可显示详细信息，"
+              f"请把它和台账一起反馈给维护人员。", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -27,7 +27,7 @@ from .core.importing import (KEY, IgnoredColumn, ImportPlan, ImportProblem, NotA
 from .core.validate import Collector, LedgerError, read_rubric, read_units
 from .io.exports import ExportError, read_export
 from .io.sheet_patch import PatchError, PreparedPatch, prepare_cells
-from .io.workbook import BookError, FileBook, atomic_target, excel_has_open, lock_file
+from .io.workbook import BookError, FileBook, atomic_target, excel_lock
 
 LARGE_EXPORT_ROWS = 5000  # below this a progress bar is noise
 SHOWN_PROBLEMS = 20
@@ -194,8 +194,9 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False,
     export_path = Path(export_path)
     say = _Reporter(progress)
     target = _file_target(book)
-    if target is not None and not dry_run and excel_has_open(target):
-        raise BookError(MSG_LOCKED.format(name=target.name, lock=lock_file(target).name))
+    lock = excel_lock(target) if target is not None and not dry_run else None
+    if lock is not None:
+        raise BookError(MSG_LOCKED.format(name=target.name, lock=lock.name))
 
     say(MSG_READ_EXPORT.format(name=export_path.name))
     export = read_export(export_path)

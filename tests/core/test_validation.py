@@ -1,6 +1,7 @@
 """Bad input (SPEC §8): every problem names sheet, row, column and value in Chinese; bad rows are
 never dropped silently and never crash the run; good rows are still scored."""
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -125,3 +126,27 @@ def test_year_without_calendar_is_an_error():
     assert any(p.sheet == "节假日" and "2027" in p.message for p in a.result.problems)
     assert any(p.sheet == "工单" and p.row == 2 and "2027" in p.message for p in a.result.problems)
     assert a.has_errors
+
+
+def test_rules_sheet_numbers_are_checked():
+    header = ["编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源", "阈值"]
+    kit = LedgerKit().unit("甲校").deduction("2026-05-06", "甲校", "III-13.1")
+    kit.rule_rows = [header,
+                     ["III-13", None, None, None, -5, None, None, None, None],       # negative item points
+                     ["III-13.1", None, None, None, None, None, "很多", None, None],  # not a number
+                     ["III-16.1", None, None, None, None, None, "酌情", None, None]]  # the word 酌情 is fine
+    a = kit.assess()
+    assert [(p.row, p.column) for p in a.result.problems] == [(2, "分值"), (3, "每次分值")]
+    # both cells fall back to the defaults: III-13 worth 5, III-13.1 -2 -> 95 - 2 = 93
+    assert unit_of(a, "甲校").total == 93
+
+
+def test_discretionary_points_are_rounded_to_cents_and_limits_are_sane():
+    kit = LedgerKit().unit("甲校").unit("乙校")
+    kit.bonus("2026-06-01", "甲校", "III-17.1", points=0.0000001)   # rounds to 0.00 -> not positive: error
+    kit.bonus("2026-06-01", "乙校", "III-17.1", points="1.005")     # half-up to 1.01
+    kit.order("GD-1", "甲校", "紧急", "2026-03-02 09:00", None, limit="99999999999999999999天")
+    a = kit.assess()
+    assert [(p.sheet, p.column) for p in a.result.problems] == [("工单", "办理时限"), ("加分事件", "分值")]
+    assert "过长" in a.result.problems[0].message
+    assert unit_of(a, "乙校").bonus == Decimal("1.01") and unit_of(a, "甲校").bonus == 0

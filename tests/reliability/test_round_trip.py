@@ -282,7 +282,7 @@ def small_book(tmp_path_factory) -> Path:
     return kit.save(tmp_path_factory.mktemp("small") / "ledger.xlsx")
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.data_too_large])
 @given(names=st.lists(TEXTS, min_size=1, max_size=4, unique_by=lambda t: "".join(t.split())))
 def test_any_unit_name_round_trips_through_the_written_sheets(small_book, tmp_path_factory, names):

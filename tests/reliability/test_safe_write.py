@@ -116,8 +116,7 @@ def test_failure_inside_the_writer_keeps_the_original(book, monkeypatch, capsys,
 def test_an_unexpected_crash_inside_the_writer_keeps_the_original(book, monkeypatch):
     before = book.read_bytes()
     monkeypatch.setattr(xlsx_package, "write_output_sheets", _half_writer(RuntimeError("bug")))
-    with pytest.raises(RuntimeError):
-        main(["rank", str(book)])
+    assert main(["rank", str(book)]) == 2  # a bug of ours: "could not run", not "rows had errors"
     assert book.read_bytes() == before
     assert leftovers(book.parent) == []
 
@@ -318,10 +317,6 @@ def test_rows_with_errors_still_write_safely(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.xfail(strict=True, raises=ArithmeticError,
-                   reason="加分事件 分值 'NaN' raises decimal.InvalidOperation out of `kaohe rank` (a traceback, "
-                          "exit code 1 like 'rows with errors') instead of a 校验 error; see "
-                          "test_properties.py::test_non_finite_bonus_points_are_reported")
 def test_nan_typed_as_bonus_points_is_a_row_error_not_a_crash(tmp_path):
     kit = LedgerKit().unit("甲校")
     kit.bonus("2026-03-02", "甲校", "III-16.1", None, "NaN")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 from . import schema as S
@@ -104,14 +104,21 @@ def parse_count(value: Any, default: int | None = 1) -> int | None:
 
 
 def parse_decimal(value: Any) -> Decimal | None:
+    """A finite number from a cell; None for blanks and for anything else (incl. NaN, ∞)."""
     if is_blank(value) or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return D(repr(value)) if isinstance(value, float) else D(value)
     try:
-        return D(text_of(value).rstrip("分"))
+        number = D(repr(value)) if isinstance(value, float) else D(value) if isinstance(value, int) \
+            else D(text_of(value).rstrip("分"))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
+
+
+def parse_points(value: Any) -> Decimal | None:
+    """Points as staff may type them: finite, rounded half-up to 0.01 (the scale of every score)."""
+    number = parse_decimal(value)
+    return None if number is None else number.quantize(D("0.01"), rounding=ROUND_HALF_UP)
 
 
 def yes_no(value: Any) -> bool | None:
@@ -201,13 +208,23 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
     bonus_cap = None
     if table:
         g = {c: table.getter(c) for c in S.RULE_COLUMNS + ("阈值",)}
+
+        def number(row, r, column, words=()) -> Decimal | None:
+            """A non-negative finite number, or None (blank / an allowed word such as 酌情);
+            anything else is reported and the default is kept."""
+            cell = g[column](row)
+            value = parse_decimal(cell)
+            if value is None and not is_blank(cell) and text_of(cell) not in words:
+                out.error(S.RULES, r, column, cell, f"{column}应为数字，此格未采用，按默认值计")
+            elif value is not None and value < 0 and column != "每次分值":
+                out.error(S.RULES, r, column, cell, f"{column}不能为负数，此格未采用，按默认值计")
+                return None
+            return value
+
         for r, row in table.rows():
             code_cell = g["编码"](row)
             if text_of(code_cell) == BONUS_CAP_CODE:
-                bonus_cap = parse_decimal(g["分值"](row))
-                if bonus_cap is None or bonus_cap < 0:
-                    out.error(S.RULES, r, "分值", g["分值"](row), "加分上限应为非负数，已按 5 分计")
-                    bonus_cap = None
+                bonus_cap = number(row, r, "分值")
                 continue
             parsed = parse_code(code_cell)
             if parsed is None:
@@ -219,7 +236,7 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
             item_code, clause_code = parsed
             if clause_code is None:
                 base = rubric.items.get(item_code)
-                points = parse_decimal(g["分值"](row))
+                points = number(row, r, "分值")
                 if base is None and item_code not in BONUS_ITEMS and points is None:
                     out.error(S.RULES, r, "分值", g["分值"](row), f"新项目 {item_code} 需要填写分值")
                     continue
@@ -232,7 +249,7 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
                 )
                 continue
             base_clause = rubric.clauses.get(clause_code)
-            per = parse_decimal(g["每次分值"](row))
+            per = number(row, r, "每次分值", words=("酌情",))
             bonus = item_code in BONUS_ITEMS
             if per is None and not bonus:
                 if base_clause is None:
@@ -241,7 +258,7 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
                 per = base_clause.points
             if per is not None:
                 per = abs(per) if bonus else -abs(per)
-            threshold = parse_decimal(g["阈值"](row))
+            threshold = number(row, r, "阈值")
             if threshold is not None and threshold > 1 and clause_code in _RATE_CLAUSES:
                 threshold = threshold / 100  # staff may type 90 for 90%
             clauses[clause_code] = Clause(
@@ -423,6 +440,7 @@ def _sheet_table(grids, sheet, out, problems_if_missing=True) -> Table | None:
 
 # ---- 工单 ----------------------------------------------------------------------------------------
 
+_LIMIT_MAX = {"小时": 24 * 366, "工作日": 260, "自然日": 366, "天": 366, "日": 366}
 _LIMIT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(小时|个?工作日|个?自然日|天|日)$")
 
 
@@ -437,6 +455,8 @@ def parse_limit(value: Any) -> Limit | None:
             amount, unit = float(m.group(1)), m.group(2)
             if amount <= 0:
                 raise DateError(f"办理时限“{text}”应大于 0")
+            if amount > _LIMIT_MAX.get(unit.lstrip("个"), 3660):
+                raise DateError(f"办理时限“{text}”过长，请检查（最多一年左右）")
             if unit == "小时":
                 return Limit("hours", amount)
             if "工作日" in unit:
@@ -605,16 +625,20 @@ def read_events(grids, sheet: str, out: Collector, units, params: Params, rubric
         if count is None or count < 1:
             rd.error(r, "次数", rd.get(row, "次数"), "次数应为不小于 1 的整数")
         points = clause.points if clause else None
-        if bonus and clause:
-            typed = parse_decimal(rd.get(row, "分值"))
-            if not is_blank(rd.get(row, "分值")) and (typed is None or typed <= 0):
-                rd.error(r, "分值", rd.get(row, "分值"), "分值应为正数")
+        if bonus:
+            raw_points = rd.get(row, "分值")
+            typed = parse_points(raw_points)
+            if not is_blank(raw_points) and (typed is None or typed <= 0):
+                rd.error(r, "分值", raw_points, "分值应为正数（最多两位小数）")
+            elif clause is None:
+                pass
             elif clause.points is None:
                 if typed is None:
                     rd.error(r, "分值", None, f"{clause.code} 为酌情加分项，必须填写分值")
                 points = typed
             elif typed is not None and typed != clause.points:
-                rd.warn(r, "分值", rd.get(row, "分值"), f"{clause.code} 每次固定加 {clause.points} 分，已按规则计，未采用所填分值")
+                rd.warn(r, "分值", raw_points, f"{clause.code} 每次固定加 {clause.points} 分，已按规则计，未采用所填分值")
+        if bonus and clause:
             status = text_of(rd.get(row, "认定情况"))
             if status and any(word in status for word in _NOT_RECOGNISED):
                 rd.warn(r, "认定情况", status, "未经考评小组认定，不计加分")

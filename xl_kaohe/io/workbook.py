@@ -33,11 +33,13 @@ def lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
-def excel_has_open(path: Path) -> bool:
-    if lock_file(path).exists():
-        return True
+def excel_lock(path: Path) -> Path | None:
+    """Excel's owner file of an open workbook, when there is one beside it."""
+    candidates = [lock_file(path)]
     # Excel shortens the owner-file name for long names by dropping the first two characters.
-    return len(path.name) > 2 and path.with_name("~$" + path.name[2:]).exists()
+    if len(path.name) > 2:
+        candidates.append(path.with_name("~$" + path.name[2:]))
+    return next((c for c in candidates if c.exists()), None)
 
 
 def _check_readable(path: Path) -> None:
@@ -76,8 +78,9 @@ def atomic_target(target: Path) -> Iterator[Path]:
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
-    if excel_has_open(target):
-        raise BookError(f"{target.name} 正在 Excel 中打开（发现锁文件 {lock_file(target).name}）："
+    lock = excel_lock(target)
+    if lock is not None:
+        raise BookError(f"{target.name} 正在 Excel 中打开（发现锁文件 {lock.name}）："
                         f"请先在 Excel 中保存并关闭，或用 --output 写到另一个文件")
     if target.exists() and not os.access(target, os.W_OK):
         raise BookError(f"{target.name} 是只读文件，无法写入：请取消只读属性，或用 --output 写到另一个文件")
