@@ -1,5 +1,4 @@
 """Work orders: deadlines, days late, open overdue orders, III-4.1 and III-8 (SPEC §3, §5)."""
-from datetime import date, datetime
 from decimal import Decimal
 
 import pytest

@@ -2,7 +2,7 @@
 the same app.rank / app.check as the CLI, so the sheets written in Excel equal the file's."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from ledgerkit import LedgerKit
 from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.excel import ribbon
-from xl_kaohe.excel.live import ExcelBook, cell_value, sheet_grid
+from xl_kaohe.excel.live import cell_value, sheet_grid
 from xl_kaohe.io.workbook import read_grids
 from xl_kaohe.build.workbook import DEFAULT_PATH
 

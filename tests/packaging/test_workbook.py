@@ -18,7 +18,6 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 from xl_kaohe.build import vba_sources
-from xl_kaohe.build.vba_project import VbaModule
 from xl_kaohe.build.workbook import DEFAULT_PATH, build_addin
 from xl_kaohe.cli import main
 from xl_kaohe.core.dates import to_serial

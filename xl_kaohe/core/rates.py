@@ -7,7 +7,7 @@ computed; everything else is a sum of such numbers, so shown items always add up
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 CENT = Decimal("0.01")

@@ -6,7 +6,7 @@ Each point lost or won is an AuditLine naming its unit, clause, value and source
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction

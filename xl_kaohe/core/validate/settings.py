@@ -1,0 +1,204 @@
+"""How a ledger configures its own scoring: the 参数, 规则 and 节假日 sheets."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .. import schema as S
+from ..calendar import WorkCalendar
+from ..dates import DateError, parse_date
+from ..ledger import Params
+from ..rules import BONUS_CAP_CODE, BONUS_ITEMS, NOT_ASSESSED, Clause, Item, Rubric, default_rubric, parse_code, \
+    with_overrides
+from ..tables import Grid, find_key_values, find_table, is_blank
+from .cells import Collector, LedgerError, display, parse_count, parse_decimal, plain_text, split_list, text_of, \
+    yes_no
+
+
+# ---- 参数 ----------------------------------------------------------------------------------------
+
+def read_params(grid: Grid | None, out: Collector, *, asof: date | None, today: date) -> Params:
+    found = find_key_values(grid or [], S.PARAM_KEYS)
+
+    def cell(key):
+        value, row, col = found.get(key, (None, None, None))
+        return value, row
+
+    year_value, year_row = cell(S.P_YEAR)
+    year = parse_count(text_of(year_value).rstrip("年度").rstrip("年") if isinstance(year_value, str) else year_value,
+                       default=None)
+    if year is None and not is_blank(year_value):
+        raise LedgerError(f"「{S.PARAMS}」表第{year_row}行 {S.P_YEAR}“{display(year_value)}”不是年份，请填写如 2026")
+    if year is not None and not (1990 <= year <= 2100):
+        raise LedgerError(f"「{S.PARAMS}」表 {S.P_YEAR} {year} 超出范围")
+
+    asof_value, asof_row = cell(S.P_ASOF)
+    if asof is None and not is_blank(asof_value):
+        try:
+            asof = parse_date(asof_value)
+        except DateError as e:
+            raise LedgerError(f"「{S.PARAMS}」表第{asof_row}行 {S.P_ASOF}：{e}") from None
+    if year is None:
+        year = (asof or today).year
+    if asof is None:
+        asof = min(today, date(year, 12, 31))
+    if asof < date(year, 1, 1):
+        raise LedgerError(f"考核截止日期 {asof.isoformat()} 早于 {year} 年度开始，无法计分")
+
+    params = Params(year=year, asof=asof)
+
+    def choice(key, options, default):
+        value, row = cell(key)
+        text = text_of(value)
+        if not text:
+            return default
+        if text not in options:
+            out.error(S.PARAMS, row, key, value, f"{key}只能是{'、'.join(options)}，已按“{default}”计")
+            return default
+        return text
+
+    params.late_mode = choice(S.P_LATE_MODE, S.LATE_MODES, params.late_mode)
+    params.rate_mode = choice(S.P_RATE_MODE, S.RATE_MODES, params.rate_mode)
+    for key, attr in ((S.P_SATISFIED, "satisfied"), (S.P_UNSATISFIED, "unsatisfied")):
+        value, _ = cell(key)
+        if split_list(value):
+            setattr(params, attr, split_list(value))
+    value, row = cell(S.P_KB_DEADLINE_DAY)
+    day = parse_count(value, default=params.kb_deadline_day)
+    if day is None or not 1 <= day <= 31:
+        out.error(S.PARAMS, row, S.P_KB_DEADLINE_DAY, value, "知识库报送截止日应为 1 到 31 的整数，已按 5 日计")
+    else:
+        params.kb_deadline_day = day
+    value, row = cell(S.P_AUTO_TIMELY_BONUS)
+    if not is_blank(value):
+        flag = yes_no(value)
+        if flag is None:
+            out.error(S.PARAMS, row, S.P_AUTO_TIMELY_BONUS, value, "只能填“是”或“否”，已按“是”计")
+        else:
+            params.auto_timely_bonus = flag
+    return params
+
+
+# ---- 规则 ----------------------------------------------------------------------------------------
+
+def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
+    rubric = default_rubric()
+    if not grid:
+        return rubric
+    table = find_table(grid, S.RULES, ("编码", "分值"))
+    items: dict[str, Item] = {}
+    clauses: dict[str, Clause] = {}
+    bonus_cap = None
+    if table:
+        g = {c: table.getter(c) for c in S.RULE_COLUMNS + ("阈值",)}
+
+        def number(row, r, column, words=()) -> Decimal | None:
+            """A non-negative finite number, or None (blank / an allowed word such as 酌情);
+            anything else is reported and the default is kept."""
+            cell = g[column](row)
+            value = parse_decimal(cell)
+            if value is None and not is_blank(cell) and text_of(cell) not in words:
+                out.error(S.RULES, r, column, cell, f"{column}应为数字，此格未采用，按默认值计")
+            elif value is not None and value < 0 and column != "每次分值":
+                out.error(S.RULES, r, column, cell, f"{column}不能为负数，此格未采用，按默认值计")
+                return None
+            return value
+
+        for r, row in table.rows():
+            code_cell = g["编码"](row)
+            if text_of(code_cell) == BONUS_CAP_CODE:
+                bonus_cap = number(row, r, "分值")
+                continue
+            parsed = parse_code(code_cell)
+            if parsed is None:
+                if text_of(code_cell) in S.TYPE_MAP_COLUMNS + S.HEADER_ALIAS_COLUMNS:
+                    break  # the next table of the sheet starts here
+                if not is_blank(code_cell):
+                    out.warn(S.RULES, r, "编码", code_cell, "不是考核项目编码（如 III-4 或 III-4.2），此行未使用")
+                continue
+            item_code, clause_code = parsed
+            if clause_code is None:
+                base = rubric.items.get(item_code)
+                points = number(row, r, "分值")
+                if base is None and item_code not in BONUS_ITEMS and points is None:
+                    out.error(S.RULES, r, "分值", g["分值"](row), f"新项目 {item_code} 需要填写分值")
+                    continue
+                items[item_code] = Item(
+                    item_code,
+                    plain_text(g["一级指标"](row)) or (base.level1 if base else ""),
+                    plain_text(g["二级指标"](row)) or (base.level2 if base else ""),
+                    plain_text(g["三级指标"](row)) or (base.name if base else item_code),
+                    None if item_code in BONUS_ITEMS else (points if points is not None else base.points),
+                )
+                continue
+            base_clause = rubric.clauses.get(clause_code)
+            per = number(row, r, "每次分值", words=("酌情",))
+            bonus = item_code in BONUS_ITEMS
+            if per is None and not bonus:
+                if base_clause is None:
+                    out.error(S.RULES, r, "每次分值", g["每次分值"](row), f"扣分细则 {clause_code} 需要填写每次分值")
+                    continue
+                per = base_clause.points
+            if per is not None:
+                per = abs(per) if bonus else -abs(per)
+            threshold = number(row, r, "阈值")
+            if threshold is not None and threshold > 1 and clause_code in _RATE_CLAUSES:
+                threshold = threshold / 100  # staff may type 90 for 90%
+            clauses[clause_code] = Clause(
+                clause_code, item_code,
+                plain_text(g["细则"](row)) or (base_clause.text if base_clause else clause_code),
+                per,
+                plain_text(g["来源"](row)) or (base_clause.source if base_clause else "扣分事件"),
+                threshold if threshold is not None else (base_clause.threshold if base_clause else None),
+            )
+    type_map: dict[str, str] = {}
+    types = find_table(grid, S.RULES, S.TYPE_MAP_COLUMNS, scan=len(grid))
+    if types:
+        for r, row in types.rows():
+            word = text_of(types.getter("平台工单类型")(row))
+            target = text_of(types.getter("考核类型")(row))
+            if not word:
+                continue
+            if target not in S.ORDER_TYPES + (NOT_ASSESSED,):
+                out.error(S.RULES, r, "考核类型", target, f"考核类型只能是{'、'.join(S.ORDER_TYPES + (NOT_ASSESSED,))}")
+                continue
+            type_map[word] = target
+    result = with_overrides(rubric, items=items, clauses=clauses, bonus_cap=bonus_cap, type_map=type_map)
+    for clause in result.clauses.values():
+        if clause.item not in result.items:
+            out.error(S.RULES, None, "编码", clause.code, f"细则 {clause.code} 没有对应的项目行 {clause.item}")
+    return result
+
+
+_RATE_CLAUSES = ("III-9.1", "III-10.1", "III-12.2")
+
+
+# ---- 节假日 --------------------------------------------------------------------------------------
+
+def read_holidays(grid: Grid | None, out: Collector) -> WorkCalendar:
+    overrides: dict[date, bool] = {}
+    rows_of: dict[date, int] = {}
+    table = find_table(grid or [], S.HOLIDAYS, ("日期", "类型"))
+    if table:
+        get_day, get_kind = table.getter("日期"), table.getter("类型")
+        for r, row in table.rows():
+            try:
+                day = parse_date(get_day(row))
+            except DateError as e:
+                out.error(S.HOLIDAYS, r, "日期", get_day(row), str(e))
+                continue
+            if day is None:
+                out.error(S.HOLIDAYS, r, "日期", None, "日期为空")
+                continue
+            kind = text_of(get_kind(row))
+            if kind not in S.HOLIDAY_KINDS:
+                out.error(S.HOLIDAYS, r, "类型", get_kind(row), "类型只能是“放假”或“上班”")
+                continue
+            flag = kind == "上班"
+            if day in overrides and overrides[day] != flag:
+                out.error(S.HOLIDAYS, r, "类型", kind, f"{day.isoformat()} 与第{rows_of[day]}行矛盾，以第{rows_of[day]}行为准")
+                continue
+            overrides[day] = flag
+            rows_of.setdefault(day, r)
+    return WorkCalendar(overrides)
+
