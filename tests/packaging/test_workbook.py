@@ -261,3 +261,21 @@ def test_libreoffice_loads_the_workbook_and_lists_the_modules(addin_path, addin,
         content = html.unescape(ods.read("content.xml").decode())
         assert "生成排名" not in content or True  # the ribbon is not part of content.xml
         assert "示例市第一实验中学" in content
+
+
+def test_function_descriptions_are_registered_in_chinese():
+    """KaoheFunctions spells the UDF docs as hex code points (VBA is ASCII); decoding them gives
+    back exactly the Chinese texts of udfs/kaohe_udfs.py, one MacroOptions call per function."""
+    from xl_kaohe.build.udf_wrappers import udf_descriptions
+    module = vba_sources.functions_module()
+    assert all(ord(ch) < 128 for ch in module.source)
+    decoded = ["".join(chr(int(h, 16)) for h in codes.split()) for codes in re.findall(r'U\("([0-9A-F ]+)"\)', module.source)]
+    expected = []
+    for name, category, description, args in udf_descriptions():
+        assert f'Macro:="{name}"' in module.source
+        expected += [description, category] + [doc for _, doc in args]
+    assert decoded == expected
+    assert "单位的考核得分：总分，或某项目/一级指标/加分的得分" in decoded and "12345考核" in decoded
+    assert max(len(line) for line in module.source.splitlines()) < 1000  # VBA's line limit is 1023
+    this_workbook = vba_sources.static_module("ThisWorkbook", "document").source
+    assert "Private Sub Workbook_Open()" in this_workbook and "KaoheRegisterFunctions" in this_workbook

@@ -74,3 +74,16 @@ def udf_wrapper_source(path: Path = UDF_FILE) -> str:
 def udf_names(path: Path = UDF_FILE) -> list[str]:
     module = decorated_udf_module(path)
     return sorted(v.__xlfunc__["name"] for v in vars(module).values() if hasattr(v, "__xlfunc__"))
+
+
+def udf_descriptions(path: Path = UDF_FILE) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """(name, category, description, [(argument, help)]) of each UDF, as typed in the UDF module,
+    for the Insert Function dialog (only the arguments a user types)."""
+    module = decorated_udf_module(path)
+    out = []
+    for value in sorted((v for v in vars(module).values() if hasattr(v, "__xlfunc__")),
+                        key=lambda v: v.__xlfunc__["name"]):
+        info = value.__xlfunc__
+        args = [(a["name"], a["doc"]) for a in info["args"] if not a["vba"] and a["name"] != "caller"]
+        out.append((info["name"], info["category"], (value.__doc__ or "").strip(), args))
+    return out
