@@ -118,8 +118,12 @@ def functions_module() -> VbaModule:
 
 
 def static_module(name: str, kind: str) -> VbaModule:
-    suffix = ".cls" if kind != "standard" else ".bas"
-    return VbaModule(name, kind, (HERE / "vba" / f"{name}{suffix}").read_text(encoding="ascii"))
+    path = HERE / "vba" / (name + (".cls" if kind != "standard" else ".bas"))
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.isascii():  # Excel reads module source in the project's code page (1252)
+            raise ValueError(f"{path.name}:{number}: VBA source must be ASCII: {line.strip()}")
+    return VbaModule(name, kind, text)
 
 
 def project_modules(sheet_code_names: list[str]) -> list[VbaModule]:

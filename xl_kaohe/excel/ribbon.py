@@ -44,8 +44,7 @@ def run_job(book, job: Callable[[ExcelBook, Callable[[str], None]], str]) -> str
         LOG.write_text(traceback.format_exc(), encoding="utf-8")
         message = f"出错了：{e}\n详细信息已写入 {LOG}"
     finally:
-        _set_events(app_, True)
-        _touch_all(book)
+        _set_events(app_, True)  # the VBA callback then bumps the edit counters (Ribbon.bas)
         app_.screen_updating = True
         app_.status_bar = False  # hands the status bar back to Excel
     app_.alert(message, title=TITLE)
@@ -56,14 +55,6 @@ def _set_events(app_, enabled: bool) -> None:
     try:
         app_.api.EnableEvents = enabled
     except Exception:  # pragma: no cover - not every host exposes it
-        pass
-
-
-def _touch_all(book) -> None:
-    """Tell the =KAOHE_* cache that every ledger sheet may have changed (events were off)."""
-    try:
-        book.macro("KaoheTouchAll")()
-    except Exception:  # a workbook without our VBA (e.g. a plain .xlsx opened in Excel)
         pass
 
 

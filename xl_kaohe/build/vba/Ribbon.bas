@@ -13,6 +13,9 @@ End Sub
 
 Sub KaoheImportOrders(control As IRibbonControl)
     RunPython "from xl_kaohe.excel import ribbon; ribbon.import_orders()"
+    ' Python wrote the orders sheet with events off: bump the edit counters, refresh the board.
+    KaoheTouchAll
+    KaoheRefreshBoard
 End Sub
 
 Sub KaoheUnitCard(control As IRibbonControl)
