@@ -104,8 +104,6 @@ def checks_sheet(result: Result) -> OutputSheet:
     for i, p in enumerate(ordered):
         rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message])
         marks[i] = "error" if p.level == ERROR else "warning"
-    if not rows:
-        rows.append(["", "", None, "", "", "没有发现问题"])
     return OutputSheet(S.CHECKS, columns, rows, row_marks=marks)
 
 
