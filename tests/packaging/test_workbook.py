@@ -279,3 +279,18 @@ def test_function_descriptions_are_registered_in_chinese():
     assert max(len(line) for line in module.source.splitlines()) < 1000  # VBA's line limit is 1023
     this_workbook = vba_sources.static_module("ThisWorkbook", "document").source
     assert "Private Sub Workbook_Open()" in this_workbook and "KaoheRegisterFunctions" in this_workbook
+
+
+def test_ribbon_survives_an_openpyxl_save(addin_path, tmp_path):
+    """Why the ribbon uses the 2006 customUI.xml: openpyxl (which staff scripts may use) keeps it
+    and its relationship on save, while it would drop a customUI14 part."""
+    import openpyxl
+    wb = openpyxl.load_workbook(addin_path, keep_vba=True)
+    wb["扣分事件"].append(["2026-06-01", "示例市第二中学", "III-4.2", 1, None, "脚本追加", "测试"])
+    saved = tmp_path / "saved.xlsm"
+    wb.save(saved)
+    with zipfile.ZipFile(addin_path) as before, zipfile.ZipFile(saved) as after:
+        assert after.read("customUI/customUI.xml") == before.read("customUI/customUI.xml")
+        assert "customUI/customUI.xml" in after.read("_rels/.rels").decode()
+        assert after.read("xl/vbaProject.bin") == before.read("xl/vbaProject.bin")
+    assert main(["check", str(saved)]) == 0
