@@ -129,3 +129,17 @@ def test_unit_card_command(demo, capsys):
     assert main(["unit", str(demo), "不存在的学校"]) == 2
     assert main(["unit", str(demo), "示例市第一实验中学", "--write"]) == 0
     assert read_grids(demo, ["单位明细"])["单位明细"][0][0].startswith("示例市第一实验中学")
+
+
+def test_csv_export_through_pandas(demo, tmp_path):
+    import pandas as pd
+    folder = tmp_path / "csv"
+    assert main(["rank", str(demo), "--output", str(tmp_path / "o.xlsm"), "--csv", str(folder)]) == 0
+    ranking = pd.read_csv(folder / "排名.csv", encoding="utf-8-sig")
+    assert list(ranking.columns[:3]) == ["排名", "单位名称", "组织领导"]
+    # demo: 9 units, one not assessed (rank blank); the tie at 94 shares rank 2
+    assert len(ranking) == 9 and ranking["排名"].isna().sum() == 1
+    assert ranking.loc[ranking["总分"] == 94, "排名"].tolist() == [2, 2]
+    audit = pd.read_csv(folder / "扣分依据.csv", encoding="utf-8-sig")
+    assert (audit["分值"] < 0).any() and (audit["分值"] > 0).any()
+    assert (folder / "校验.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8

@@ -114,6 +114,10 @@ def cmd_rank(args) -> int:
     console.say(f"已写入：{book.output}")
     if args.json:
         _write_json(assessment.json(), args.json)
+    if args.csv:
+        from .io.frames import write_csv
+        paths = write_csv(assessment.sheets(), args.csv)
+        console.say(f"已导出 CSV：{', '.join(p.name for p in paths)}（{Path(args.csv)}）")
     return EXIT_ROW_ERRORS if assessment.has_errors else EXIT_OK
 
 
@@ -189,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--asof", type=_asof, help="考核截止日期 YYYY-MM-DD（默认取 参数 表，否则今天，不超过年底）")
     p.add_argument("--output", help="写到另一个文件（原台账不改动）")
     p.add_argument("--json", metavar="PATH|-", help="另存 JSON 结果；- 表示输出到标准输出")
+    p.add_argument("--csv", metavar="DIR", help="另把四张结果表导出为 CSV（UTF-8，Excel/WPS 可直接打开）")
     p.set_defaults(run=cmd_rank)
 
     p = sub.add_parser("check", help="只校验台账，不写入")
