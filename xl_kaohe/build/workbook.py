@@ -84,18 +84,32 @@ CONF_ROWS = [
 
 # ---- extra sheets ---------------------------------------------------------------------------------
 
+HELP_WIDTH = 110  # characters of the single text column
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
 def _help_sheet(wb: Workbook) -> None:
     ws = wb.create_sheet(HELP, 0)
     ws.sheet_properties.codeName = HELP_CODE_NAME
     ws.sheet_properties.tabColor = "4472C4"
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = HELP_WIDTH
     for r, (text, style) in enumerate(HELP_TEXT, start=1):
         cell = ws.cell(r, 1, text or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "title":
             cell.font = Font(bold=True, size=16)
+            ws.row_dimensions[r].height = 26
         elif style == "head":
             cell.font = Font(bold=True, size=12, color="1F4E79")
+            ws.row_dimensions[r].height = 20
+        elif text:
+            # Row heights are set, not left to the viewer: LibreOffice and WPS do not grow wrapped rows.
+            lines = -(-_display_width(text) // (HELP_WIDTH - 4))
+            ws.row_dimensions[r].height = 15 * max(lines, 1)
+    _fit_width(ws)
 
 
 @dataclass(frozen=True)
