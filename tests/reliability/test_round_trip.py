@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
@@ -285,6 +285,7 @@ def small_book(tmp_path_factory) -> Path:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.data_too_large])
 @given(names=st.lists(TEXTS, min_size=1, max_size=4, unique_by=lambda t: "".join(t.split())))
+@example(names=["0 \x08"])  # found by hypothesis: the trailing space shows only once \x08 is dropped
 def test_any_unit_name_round_trips_through_the_written_sheets(small_book, tmp_path_factory, names):
     """Unit names are echoed into 排名, 得分明细 and 扣分依据 (and bad ones into 校验): whatever
     the text, the written package is well-formed and reads back (calamine, our reader) as the same

@@ -737,7 +737,8 @@ def _cell_xml(ref: str, value: Any, style: int, serial: _Serial) -> str:
 
 
 def _string_cell(ref: str, text: str, style: int) -> str:
-    text = text[:MAX_CELL_CHARS]
+    # Drop the characters XML cannot carry first: what is left decides xml:space ("0 \x08" -> "0 ").
+    text = _ILLEGAL_XML.sub("", text[:MAX_CELL_CHARS])
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
         or "\n" in text else ""
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>'
