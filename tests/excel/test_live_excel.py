@@ -125,3 +125,11 @@ def test_help_activates_the_help_sheet():
     book = FakeBook({"参数": [["参数"]], "使用说明": [["说明"]]})
     message = ribbon.show_help(book)
     assert book.sheets.active.name == "使用说明" and "生成排名" in message
+
+
+def test_row_marks_are_grouped_into_runs():
+    from xl_kaohe.excel.live import _runs
+    # 校验 is sorted errors first, then warnings: 5 marked rows -> 2 COM calls, not 5
+    assert _runs({0: "error", 1: "error", 2: "error", 3: "warning", 4: "warning"}) == [(0, 2, "error"), (3, 4, "warning")]
+    assert _runs({0: "bold", 2: "bold", 3: "muted"}) == [(0, 0, "bold"), (2, 2, "bold"), (3, 3, "muted")]
+    assert _runs({}) == []

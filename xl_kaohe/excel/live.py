@@ -94,17 +94,28 @@ def write_sheet(book, out: OutputSheet) -> None:
         title.merge()
         title.font.bold = True
         title.font.size = 14
-    for index, mark in out.row_marks.items():
-        row = out.first_data_row + index
-        line = sheet.range((row, 1), (row, ncols))
+    for first_index, last_index, mark in _runs(out.row_marks):
+        # one COM call per run of equally marked rows (校验 is sorted: errors, then warnings)
+        rows = sheet.range((out.first_data_row + first_index, 1), (out.first_data_row + last_index, ncols))
         if mark in MARK_FILL:
-            line.color = MARK_FILL[mark]
+            rows.color = MARK_FILL[mark]
         elif mark == "muted":
-            line.font.color = (128, 128, 128)
+            rows.font.color = (128, 128, 128)
         elif mark == "bold":
-            line.font.bold = True
+            rows.font.bold = True
     if out.chart and out.rows:
         _bar_chart(sheet, out, first, last)
+
+
+def _runs(marks: dict[int, str]) -> list[tuple[int, int, str]]:
+    """{0: 'error', 1: 'error', 5: 'warning'} -> [(0, 1, 'error'), (5, 5, 'warning')]."""
+    runs: list[tuple[int, int, str]] = []
+    for index in sorted(marks):
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == marks[index]:
+            runs[-1] = (runs[-1][0], index, marks[index])
+        else:
+            runs.append((index, index, marks[index]))
+    return runs
 
 
 def _bar_chart(sheet, out: OutputSheet, first: int, last: int) -> None:
