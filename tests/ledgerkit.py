@@ -65,6 +65,8 @@ class LedgerKit:
     # ---- output -------------------------------------------------------------------------------
     def _compliance_rows(self) -> dict[str, list[list[Any]]]:
         extra: dict[str, list[list[Any]]] = {S.STUDIES: [], S.KNOWLEDGE: []}
+        if not self._compliant:
+            return extra
         asof = self.params.get(S.P_ASOF)
         last = parse_date(asof) if asof else date(self.year, 12, 31)
         for name in self._compliant:

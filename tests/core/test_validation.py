@@ -150,3 +150,53 @@ def test_discretionary_points_are_rounded_to_cents_and_limits_are_sane():
     assert [(p.sheet, p.column) for p in a.result.problems] == [("工单", "办理时限"), ("加分事件", "分值")]
     assert "过长" in a.result.problems[0].message
     assert unit_of(a, "乙校").bonus == Decimal("1.01") and unit_of(a, "甲校").bonus == 0
+
+
+def test_alias_never_hides_a_unit_listed_later():
+    kit = LedgerKit().unit("甲校", aliases="乙校、甲(A/B校区)").unit("乙校")
+    kit.deduction("2026-05-06", "乙校", "III-4.2")       # 乙校 itself: 93
+    kit.deduction("2026-05-06", "甲(A/B校区)", "III-7.1")  # an alias with a slash stays one alias: 甲校 94
+    a = kit.assess()
+    assert [(p.sheet, p.row, p.column, p.value) for p in a.result.problems] == [("单位", 2, "单位别名", "乙校")]
+    assert "另一个单位的名称" in a.result.problems[0].message
+    assert unit_of(a, "乙校").total == 93 and unit_of(a, "甲校").total == 94
+
+
+def test_units_are_found_like_the_sheets_find_them():
+    from xl_kaohe.core import functions as F
+    a = LedgerKit().unit("第一中学（本部）", aliases="ＹＺ").assess()
+    # half-width brackets, full-width letters folded, spaces ignored: all the same unit
+    assert F.score(a, "第一中学(本部)") == 95 and F.score(a, "YZ") == 95 and F.score(a, " 第一中学（本部） ") == 95
+
+
+def test_rule_points_are_kept_to_cents_so_ties_are_ties():
+    header = ["编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源", "阈值"]
+    kit = LedgerKit().unit("甲校").unit("乙校")
+    kit.rule_rows = [header, ["III-4.2", None, None, None, None, None, -0.333, None, None],
+                     ["III-13.1", None, None, None, None, None, -0.3345, None, None]]
+    kit.deduction("2026-05-06", "甲校", "III-4.2").deduction("2026-05-06", "乙校", "III-13.1")
+    a = kit.assess()
+    # -0.333 -> -0.33 and -0.3345 -> -0.33 (half-up at the cent): both 94.67, rank 1 shared
+    assert unit_of(a, "甲校").total == unit_of(a, "乙校").total == Decimal("94.67")
+    assert unit_of(a, "甲校").rank == unit_of(a, "乙校").rank == 1 and unit_of(a, "乙校").tied
+
+
+def test_a_ledger_for_next_year_can_be_checked_before_it_starts():
+    # a 2027 ledger prepared on 2026-11-25: scored as of 2027-01-01, nothing due yet, no problem
+    kit = LedgerKit(year=2027, asof=None).unit("甲校", compliant=False).holiday("2027-01-01", "放假")
+    a = kit.assess(today=date(2026, 11, 25))
+    assert a.json()["asof"] == "2027-01-01" and a.result.problems == [] and unit_of(a, "甲校").total == 95
+    # an unreadable 考核截止日期 is a 校验 error, not a stop
+    a = LedgerKit(asof="下个月").unit("甲校", compliant=False).assess(today=date(2026, 3, 1))
+    assert [(p.sheet, p.column) for p in a.result.problems] == [("参数", "考核截止日期")]
+    assert a.json()["asof"] == "2026-03-01"
+
+
+def test_knowledge_errors_need_uses_and_timely_bonus_threshold_as_percent():
+    kit = LedgerKit().unit("甲校")
+    kit.knowledge("2026-05", "甲校", "2026-06-01", None, 3)
+    assert [(p.sheet, p.column) for p in kit.assess().result.problems] == [("知识库", "使用次数")]
+    header = ["编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源", "阈值"]
+    kit = LedgerKit().unit("甲校").order("GD-1", "甲校", "咨询", "2026-03-02 09:00", "2026-03-03 09:00")
+    kit.rule_rows = [header, ["III-14.2", None, None, None, None, None, 1, None, 100]]  # 100 means 100%
+    assert unit_of(kit.assess(), "甲校").bonus == 1

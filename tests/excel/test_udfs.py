@@ -106,3 +106,13 @@ def test_parse_versions():
     session, counters = parse_versions("abc|shOrders=3;shUnits=1")
     assert session == "abc" and counters["工单"] == "3" and counters["单位"] == "1" and counters["参数"] == ""
     assert parse_versions(None)[0] == ""
+
+
+def test_due_needs_only_the_deadline_years_and_rejects_limits_before_receipt(monkeypatch):
+    from xl_kaohe.core import functions as F
+    # as-of 2027-01-06 (to assess December's 知识库): deadlines in 2026 still compute
+    ctx = F.date_context(LedgerKit(asof="2027-01-06").grids())
+    assert F.due(ctx, datetime(2026, 3, 2, 9), "咨询") == datetime(2026, 3, 4, 23, 59, 59)
+    # a 办理时限 before 受理时间 (or a bare number read as a 1900 date) is 时限无效, as in the ledger
+    assert F.due(ctx, datetime(2026, 3, 2, 9), "紧急", datetime(2026, 3, 1)) == "时限无效"
+    assert F.late_days(ctx, datetime(2026, 3, 2, 9), "紧急", datetime(2026, 3, 3, 9), 24) == "时限无效"

@@ -8,7 +8,7 @@ short Chinese message in its own cell instead of failing the whole column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -180,6 +180,9 @@ def _orders(ctx: DateContext, received, kinds, limits, completed) -> tuple[Order
         if kind == "紧急" and limit is None:
             answers[i] = E_URGENT
             continue
+        if limit is not None and limit.kind == "moment" and limit.moment < moment:
+            answers[i] = E_LIMIT  # as the ledger: a 办理时限 before 受理时间 is an error
+            continue
         if finished is not None and finished < moment:
             answers[i] = E_BEFORE
             continue
@@ -192,7 +195,10 @@ def due(ctx: DateContext, received: Any, kind: Any, limit: Any = None) -> Any:
     """KAOHE_DUE: the deadline (a datetime) of each order."""
     shape, (rec, kinds, limits) = broadcast(received, kind, limit)
     orders, positions, answers = _orders(ctx, rec, kinds, limits, [None] * len(rec))
-    params = Params(year=ctx.params.year, asof=ctx.params.asof)
+    # As of the day before the first receipt nothing is late yet, so only the deadlines are
+    # computed (and only their years need calendar data).
+    first = min(orders.received).date() if len(orders) else ctx.params.asof
+    params = Params(year=ctx.params.year, asof=first - timedelta(days=1))
     timing = compute_timeliness(orders, ctx.rubric, ctx.calendar, params)
     for k, i in enumerate(positions):
         answers[i] = _calendar_text(ctx, orders.received[k]) if timing.calendar_bad[k] else timing.due[k].item()

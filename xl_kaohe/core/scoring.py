@@ -6,7 +6,7 @@ Each point lost or won is an AuditLine naming its unit, clause, value and source
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -19,6 +19,7 @@ from .calendar import CalendarError
 from .ledger import ERROR, Ledger, Problem, Unit
 from .rates import percent_text, points_gap, rate, rate_deduction
 from .timeliness import Timeliness, compute_timeliness
+from .validate.cells import name_key
 
 ZERO = Decimal("0.00")
 
@@ -135,6 +136,7 @@ class Result:
     ledger: Ledger
     units: list[UnitResult]
     problems: list[Problem]
+    _by_key: dict[str, UnitResult] | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_errors(self) -> bool:
@@ -145,10 +147,13 @@ class Result:
         return [line for u in self.units for line in u.lines]
 
     def unit(self, name: str) -> UnitResult | None:
-        for u in self.units:
-            if u.name == name or name in u.unit.aliases:
-                return u
-        return None
+        """By name or alias, compared like every sheet does (full-width folded, no spaces)."""
+        if self._by_key is None:
+            self._by_key = {}
+            for u in self.units:
+                for key in (u.name, *u.unit.aliases):
+                    self._by_key.setdefault(name_key(key), u)
+        return self._by_key.get(name_key(name))
 
 
 # ---- the rules --------------------------------------------------------------------------------------

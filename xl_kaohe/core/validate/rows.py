@@ -15,46 +15,58 @@ from ..dates import DateError, end_of_day, parse_date, parse_datetime, parse_mon
 from ..ledger import Event, KnowledgeReport, Limit, Meeting, Orders, Params, Study, Unit
 from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, normalise_order_type, parse_code
 from ..tables import Grid, Table, find_table, is_blank
-from .cells import Collector, LedgerError, display, name_key, parse_count, parse_points, plain_text, split_list, \
-    text_of, yes_no
+from .cells import Collector, LedgerError, display, name_key, parse_count, parse_points, plain_text, text_of, \
+    yes_no
 
 
 # ---- 单位 ----------------------------------------------------------------------------------------
 
 def read_units(grid: Grid | None, out: Collector) -> tuple[list[Unit], dict[str, str]]:
+    """Units, and the lookup name_key(name or alias) -> unit name used by every other sheet.
+
+    Names are collected before aliases, so an alias can never hide a unit listed further down.
+    """
     table = find_table(grid or [], S.UNITS, ("单位名称",))
     if table is None:
         raise LedgerError(f"没有找到「{S.UNITS}」表或其“单位名称”列：这不像一本考核台账")
     g = {c: table.getter(c) for c in S.UNIT_COLUMNS}
-    units: list[Unit] = []
-    lookup: dict[str, str] = {}
+    rows: list[tuple[int, str, list]] = []
+    names: dict[str, str] = {}
     for r, row in table.rows():
         name = plain_text(g["单位名称"](row))
         if not name:
             out.error(S.UNITS, r, "单位名称", None, "单位名称为空，此行未使用")
-            continue
-        if name_key(name) in lookup:
-            out.error(S.UNITS, r, "单位名称", name, f"单位名称与“{lookup[name_key(name)]}”重复，此行未使用")
-            continue
+        elif name_key(name) in names:
+            out.error(S.UNITS, r, "单位名称", name, f"单位名称与“{names[name_key(name)]}”重复，此行未使用")
+        else:
+            names[name_key(name)] = name
+            rows.append((r, name, row))
+    lookup = dict(names)
+    units: list[Unit] = []
+    for r, name, row in rows:
         aliases = []
-        for alias in split_list(g["单位别名"](row)):
+        for alias in split_aliases(g["单位别名"](row)):
             owner = lookup.get(name_key(alias))
             if owner and owner != name:
-                out.error(S.UNITS, r, "单位别名", alias, f"别名已属于“{owner}”，未采用")
+                what = "另一个单位的名称" if name_key(alias) in names else f"“{owner}”的别名"
+                out.error(S.UNITS, r, "单位别名", alias, f"别名“{alias}”已是{what}，未采用")
             else:
                 aliases.append(alias)
+                lookup[name_key(alias)] = name
         joins = g["参与考核"](row)
         participates = yes_no(joins) if not is_blank(joins) else True
         if participates is None:
             out.warn(S.UNITS, r, "参与考核", joins, "参与考核只能填“是”或“否”，已按“是”计")
             participates = True
         units.append(Unit(name, r, tuple(aliases), plain_text(g["单位类别"](row)), participates))
-        lookup[name_key(name)] = name
-        for alias in aliases:
-            lookup.setdefault(name_key(alias), name)
     if not units:
         out.warn(S.UNITS, None, None, None, "「单位」表没有任何单位")
     return units, lookup
+
+
+def split_aliases(value) -> tuple[str, ...]:
+    """单位别名 is separated by 、 or ; (SPEC §6): "X校(A/B校区)" stays one alias."""
+    return tuple(p for p in (s.strip() for s in re.split(r"[、;；\n]", plain_text(value))) if p)
 
 
 # ---- the row readers share these checks -----------------------------------------------------------
@@ -416,6 +428,8 @@ def read_knowledge(grids, out, units, params) -> list[KnowledgeReport]:
                 rd.error(r, column, rd.get(row, column), f"{column}应为不小于 0 的整数")
             counts.append(n)
         uses, errors = counts
+        if errors and uses is None:
+            rd.error(r, "使用次数", None, "填写了错误次数，但使用次数为空")
         if uses is not None and errors is not None and errors > uses:
             rd.error(r, "错误次数", errors, f"错误次数大于使用次数（{uses}）")
         if not rd.row_ok:

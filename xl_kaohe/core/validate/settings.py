@@ -11,8 +11,7 @@ from ..ledger import Params
 from ..rules import BONUS_CAP_CODE, BONUS_ITEMS, NOT_ASSESSED, Clause, Item, Rubric, default_rubric, parse_code, \
     with_overrides
 from ..tables import Grid, find_key_values, find_table, is_blank
-from .cells import Collector, LedgerError, display, parse_count, parse_decimal, plain_text, split_list, text_of, \
-    yes_no
+from .cells import Collector, parse_count, parse_decimal, parse_points, plain_text, split_list, text_of, yes_no
 
 
 # ---- 参数 ----------------------------------------------------------------------------------------
@@ -24,26 +23,33 @@ def read_params(grid: Grid | None, out: Collector, *, asof: date | None, today: 
         value, row, col = found.get(key, (None, None, None))
         return value, row
 
+    # Bad 参数 values are reported in 校验 and replaced by the defaults: the run goes on.
     year_value, year_row = cell(S.P_YEAR)
     year = parse_count(text_of(year_value).rstrip("年度").rstrip("年") if isinstance(year_value, str) else year_value,
                        default=None)
-    if year is None and not is_blank(year_value):
-        raise LedgerError(f"「{S.PARAMS}」表第{year_row}行 {S.P_YEAR}“{display(year_value)}”不是年份，请填写如 2026")
     if year is not None and not (1990 <= year <= 2100):
-        raise LedgerError(f"「{S.PARAMS}」表 {S.P_YEAR} {year} 超出范围")
+        year = None
+    if year is None and not is_blank(year_value):
+        out.error(S.PARAMS, year_row, S.P_YEAR, year_value, "考核年度应为 1990 到 2100 之间的年份（如 2026），已按截止日期或今天所在年度计")
 
     asof_value, asof_row = cell(S.P_ASOF)
+    explicit = asof is not None
     if asof is None and not is_blank(asof_value):
         try:
             asof = parse_date(asof_value)
+            explicit = True
         except DateError as e:
-            raise LedgerError(f"「{S.PARAMS}」表第{asof_row}行 {S.P_ASOF}：{e}") from None
+            out.error(S.PARAMS, asof_row, S.P_ASOF, asof_value, f"{e}，已按今天（不超过年底）计")
     if year is None:
         year = (asof or today).year
     if asof is None:
         asof = min(today, date(year, 12, 31))
     if asof < date(year, 1, 1):
-        raise LedgerError(f"考核截止日期 {asof.isoformat()} 早于 {year} 年度开始，无法计分")
+        # A ledger prepared before its year starts: nothing is due yet, so score as of 1 January.
+        if explicit:
+            out.error(S.PARAMS, asof_row, S.P_ASOF, asof.isoformat(),
+                      f"考核截止日期早于 {year} 年度开始，已按 {year}-01-01 计")
+        asof = date(year, 1, 1)
 
     params = Params(year=year, asof=asof)
 
@@ -97,6 +103,8 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
             anything else is reported and the default is kept."""
             cell = g[column](row)
             value = parse_decimal(cell)
+            if value is not None and column != "阈值":  # points are kept to 0.01 like every score
+                value = parse_points(cell)
             if value is None and not is_blank(cell) and text_of(cell) not in words:
                 out.error(S.RULES, r, column, cell, f"{column}应为数字，此格未采用，按默认值计")
             elif value is not None and value < 0 and column != "每次分值":
@@ -170,7 +178,7 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
     return result
 
 
-_RATE_CLAUSES = ("III-9.1", "III-10.1", "III-12.2")
+_RATE_CLAUSES = ("III-9.1", "III-10.1", "III-12.2", "III-14.2")  # thresholds that are rates
 
 
 # ---- 节假日 --------------------------------------------------------------------------------------
