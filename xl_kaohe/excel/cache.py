@@ -66,16 +66,18 @@ class LedgerCache:
         grids = {s: state.grids[s][1] for s in sheets if state.grids[s][1] is not None}
         return key if session else (object(),), grids
 
-    def assessment(self, book: str, versions: str | None) -> Assessment:
-        key, grids = self._grids(book, versions, LEDGER_SHEETS)
+    def _memo(self, book: str, versions: str | None, sheets, slot: str, build):
+        """The value built from exactly these sheet versions, built again only when one moved."""
+        key, grids = self._grids(book, versions, sheets)
         state = self.books[book]
-        if state.assessment is None or state.assessment[0] != key:
-            state.assessment = (key, assess(grids, today=self.today()))
-        return state.assessment[1]
+        cached = getattr(state, slot)
+        if cached is None or cached[0] != key:
+            cached = (key, build(grids, today=self.today()))
+            setattr(state, slot, cached)
+        return cached[1]
+
+    def assessment(self, book: str, versions: str | None) -> Assessment:
+        return self._memo(book, versions, LEDGER_SHEETS, "assessment", assess)
 
     def date_context(self, book: str, versions: str | None) -> DateContext:
-        key, grids = self._grids(book, versions, CONTEXT_SHEETS)
-        state = self.books[book]
-        if state.context is None or state.context[0] != key:
-            state.context = (key, date_context(grids, today=self.today()))
-        return state.context[1]
+        return self._memo(book, versions, CONTEXT_SHEETS, "context", date_context)
