@@ -21,7 +21,8 @@ from ledgerkit import LedgerKit
 from xl_kaohe.build.workbook import BOARD, DEFAULT_PATH, HELP
 from xl_kaohe.cli import main
 from xl_kaohe.core import schema as S
-from xl_kaohe.io.xlsx_package import MAX_CELL_CHARS, write_output_sheets
+from xl_kaohe.io.ooxml.worksheet import MAX_CELL_CHARS
+from xl_kaohe.io.xlsx_package import write_output_sheets
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -12,7 +12,7 @@ customUI14 ribbon (notes/EXCEL-PACKAGING.md). So the importer changes only:
 - ``xl/styles.xml`` only when the workbook has no date style at all to show a date with.
 
 Every other part -- VBA project, ribbon, other sheets, workbook.xml with its defined names,
-sharedStrings -- is copied as raw compressed bytes by ``xlsx_package``'s zip writer.
+sharedStrings -- is copied as raw compressed bytes by ``ooxml.zipcopy``.
 
 New cells: strings are inline strings (``t="inlineStr"``), never formulas, whatever their first
 character; numbers are numbers; dates are serial numbers with a date style -- the style the
@@ -30,9 +30,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Mapping
 
-from .xlsx_package import (NS_R, REL_OFFICE_DOC, REL_STYLES, REL_WORKSHEET, _col_letter, _num,
-                           _Package, _parse_rels, _parse_workbook, _rels_name, _resolve,
-                           _root_prefix, _Serial, _Styles, _text)
+from .ooxml.opc import (NS_R, REL_OFFICE_DOC, REL_STYLES, REL_WORKSHEET, parse_rels, rels_name,
+                        resolve)
+from .ooxml.styles import Styles
+from .ooxml.workbook_part import parse_workbook
+from .ooxml.worksheet import Serial
+from .ooxml.xmltext import col_letter, root_prefix, xml_num, xml_text
+from .ooxml.zipcopy import Package
 
 REL_TABLE = NS_R + "/table"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -74,7 +78,7 @@ class PreparedPatch:
         with open(self.src, "rb") as raw, zipfile.ZipFile(raw) as zf:
             if zf.getinfo(self.sheet_part).CRC != self.sheet_crc:
                 raise PatchError(MSG_CHANGED_MEANWHILE)
-            pkg = _Package(zf)
+            pkg = Package(zf)
             for name, data in self.parts.items():
                 pkg.write(name, data)
             if isinstance(dst, (str, Path)):
@@ -93,14 +97,14 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
     whose top row is the header and that spans the key column grows over appended rows."""
     src = Path(src)
     with open(src, "rb") as raw, zipfile.ZipFile(raw) as zf:
-        pkg = _Package(zf)
+        pkg = Package(zf)
         wb_part, wb_rels = _workbook(pkg)
         part = _sheet_part(pkg, wb_part, wb_rels, sheet)
         info = next(i for i in zf.infolist() if i.filename.casefold() == part.casefold())
-        _, date1904 = _parse_workbook(pkg.read(wb_part))
-        styles_part = next((_resolve(wb_part, r.target) for r in wb_rels if r.type == REL_STYLES), None)
+        _, date1904 = parse_workbook(pkg.read(wb_part))
+        styles_part = next((resolve(wb_part, r.target) for r in wb_rels if r.type == REL_STYLES), None)
         styles = _StyleInfo(pkg.read_optional(styles_part) if styles_part else None)
-        patcher = _SheetPatcher(pkg.read(part).decode("utf-8"), edits, styles, _Serial(date1904),
+        patcher = _SheetPatcher(pkg.read(part).decode("utf-8"), edits, styles, Serial(date1904),
                                 header_row, progress)
         new_text = patcher.run()
         prepared = PreparedPatch(src, {}, info.filename, info.CRC, patcher.skipped)
@@ -121,29 +125,29 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
 
 # ---- locating parts ----------------------------------------------------------------------------------
 
-def _workbook(pkg: _Package):
-    office = [r for r in _parse_rels(pkg.read_optional("_rels/.rels")) if r.type == REL_OFFICE_DOC]
+def _workbook(pkg: Package):
+    office = [r for r in parse_rels(pkg.read_optional("_rels/.rels")) if r.type == REL_OFFICE_DOC]
     if not office:
         raise PatchError(MSG_NOT_PACKAGE)
-    wb_part = _resolve("", office[0].target)
-    return wb_part, _parse_rels(pkg.read_optional(_rels_name(wb_part)))
+    wb_part = resolve("", office[0].target)
+    return wb_part, parse_rels(pkg.read_optional(rels_name(wb_part)))
 
 
-def _sheet_part(pkg: _Package, wb_part: str, wb_rels, sheet: str) -> str:
-    sheets, _ = _parse_workbook(pkg.read(wb_part))
+def _sheet_part(pkg: Package, wb_part: str, wb_rels, sheet: str) -> str:
+    sheets, _ = parse_workbook(pkg.read(wb_part))
     found = next((s for s in sheets if s.name.casefold() == sheet.casefold()), None)
     if found is None:
         raise PatchError(MSG_NO_SHEET.format(sheet=sheet))
     rel = next((r for r in wb_rels if r.id == found.rid), None)
     if rel is None or rel.type != REL_WORKSHEET:
         raise PatchError(MSG_NOT_WORKSHEET.format(sheet=sheet))
-    return _resolve(wb_part, rel.target)
+    return resolve(wb_part, rel.target)
 
 
-def _table_parts(pkg: _Package, sheet_part: str) -> list[str]:
-    rels = _parse_rels(pkg.read_optional(_rels_name(sheet_part)))
-    return [_resolve(sheet_part, r.target) for r in rels
-            if r.type == REL_TABLE and not r.external and pkg.exists(_resolve(sheet_part, r.target))]
+def _table_parts(pkg: Package, sheet_part: str) -> list[str]:
+    rels = parse_rels(pkg.read_optional(rels_name(sheet_part)))
+    return [resolve(sheet_part, r.target) for r in rels
+            if r.type == REL_TABLE and not r.external and pkg.exists(resolve(sheet_part, r.target))]
 
 
 # ---- styles ---------------------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ class _StyleInfo:
 
     def __init__(self, data: bytes | None) -> None:
         self._data = data
-        self._styles: _Styles | None = None
+        self._styles: Styles | None = None
         self.xf_formats: list[int] = []
         self.codes: dict[int, str] = {}
         self._added: int | None = None
@@ -196,7 +200,7 @@ class _StyleInfo:
         if self._added is None:
             if self._data is None:
                 raise PatchError(MSG_NO_STYLES)
-            self._styles = _Styles(self._data)
+            self._styles = Styles(self._data)
             self._added = self._styles.xf(self._styles.num_fmt(DATETIME_FORMAT), 0, 0, 0)
         return self._added
 
@@ -228,14 +232,14 @@ def _attr(tag_attrs: str, name: str) -> str | None:
 
 class _SheetPatcher:
     def __init__(self, text: str, edits: Mapping[int, Mapping[int, Any]], styles: _StyleInfo,
-                 serial: _Serial, header_row: int, progress: Callable[[float], None] | None):
+                 serial: Serial, header_row: int, progress: Callable[[float], None] | None):
         self.text = text
         self.edits = {r: dict(cells) for r, cells in edits.items() if cells}
         self.styles = styles
         self.serial = serial
         self.header_row = header_row
         self.progress = progress
-        p = _root_prefix(text, "worksheet")
+        p = root_prefix(text, "worksheet")
         self.p = p
         self.row_re = re.compile(rf"<{re.escape(p)}row\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}row>)", re.S)
         self.cell_re = re.compile(rf"<{re.escape(p)}c\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}c>)", re.S)
@@ -323,7 +327,7 @@ class _SheetPatcher:
             else:  # r is optional: the next column; write it out since we rebuild the row
                 col += 1
                 cells[col] = re.sub(rf"^<{re.escape(self.p)}c\b",
-                                    f'<{self.p}c r="{_col_letter(col)}{number}"', cm.group(0), count=1)
+                                    f'<{self.p}c r="{col_letter(col)}{number}"', cm.group(0), count=1)
         rest = self.cell_re.sub("", content)  # e.g. the row's extLst
         changed = False
         for c, value in self.edits[number].items():
@@ -342,7 +346,7 @@ class _SheetPatcher:
 
     # -- cells
     def _cell(self, row: int, col: int, value: Any, style: int | None, new: bool) -> str:
-        letters = self._letters.get(col) or self._letters.setdefault(col, _col_letter(col))
+        letters = self._letters.get(col) or self._letters.setdefault(col, col_letter(col))
         ref = f"{letters}{row}"
         self.written.add((row, col))
         self.last_row = max(self.last_row, row)
@@ -351,7 +355,7 @@ class _SheetPatcher:
             if serial is not None:
                 if not self.styles.is_date(style):
                     style = self._column_style(col, row, date=True)
-                return f'<{self.p}c r="{ref}" s="{style}"><{self.p}v>{_num(serial)}</{self.p}v></{self.p}c>'
+                return f'<{self.p}c r="{ref}" s="{style}"><{self.p}v>{xml_num(serial)}</{self.p}v></{self.p}c>'
             value = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
         if style is None and new:
             style = self._column_style(col, row, date=False)
@@ -359,10 +363,10 @@ class _SheetPatcher:
         if isinstance(value, bool):
             return f'<{self.p}c r="{ref}"{s} t="b"><{self.p}v>{int(value)}</{self.p}v></{self.p}c>'
         if isinstance(value, (int, float)) and math.isfinite(value):
-            return f'<{self.p}c r="{ref}"{s}><{self.p}v>{_num(value)}</{self.p}v></{self.p}c>'
+            return f'<{self.p}c r="{ref}"{s}><{self.p}v>{xml_num(value)}</{self.p}v></{self.p}c>'
         text = str(value)
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() or "\n" in text else ""
-        return (f'<{self.p}c r="{ref}"{s} t="inlineStr"><{self.p}is><{self.p}t{space}>{_text(text)}'
+        return (f'<{self.p}c r="{ref}"{s} t="inlineStr"><{self.p}is><{self.p}t{space}>{xml_text(text)}'
                 f"</{self.p}t></{self.p}is></{self.p}c>")
 
     def _column_style(self, col: int, row: int, date: bool) -> int | None:
@@ -419,7 +423,7 @@ class _SheetPatcher:
         nc2, nr2 = max(c2, *cols), max(r2, *rows)
         if (nc1, nr1, nc2, nr2) == bounds:
             return head
-        ref = f"{_col_letter(nc1)}{nr1}:{_col_letter(nc2)}{nr2}"
+        ref = f"{col_letter(nc1)}{nr1}:{col_letter(nc2)}{nr2}"
         return head[:m.start(2)] + ref + head[m.end(2):]
 
 
@@ -453,7 +457,7 @@ def _grow_table(data: bytes, sheet: str, header_row: int, key_column: int,
     name = _attr(tag, "displayName") or _attr(tag, "name") or ""
     if int(_attr(tag, "totalsRowCount") or 0) > 0:
         raise PatchError(MSG_TOTALS_ROW.format(sheet=sheet, table=name))
-    new_ref = f"{_col_letter(c1)}{r1}:{_col_letter(c2)}{last_row}"
+    new_ref = f"{col_letter(c1)}{r1}:{col_letter(c2)}{last_row}"
     new_tag = re.sub(r'(\sref=")[^"]*(")', rf"\g<1>{new_ref}\g<2>", tag, count=1)
     text = text[:root.start()] + new_tag + text[root.end():]
     text = re.sub(r'(<(?:[\w.-]+:)?autoFilter\b[^>]*\sref=")[^"]*(")', rf"\g<1>{new_ref}\g<2>", text, count=1)
@@ -469,7 +473,7 @@ def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -
             bounds = _parse_range(part)
             if bounds and bounds[3] == old_bottom and header_row < bounds[1] <= old_bottom:
                 c1, r1, c2, _ = bounds
-                part = f"{_col_letter(c1)}{r1}:{_col_letter(c2)}{new_bottom}"
+                part = f"{col_letter(c1)}{r1}:{col_letter(c2)}{new_bottom}"
             out.append(part)
         return " ".join(out)
 

@@ -1,0 +1,214 @@
+"""Worksheet XML for one output sheet, written whole: title row, frozen header with filter, body
+rows styled per column kind and row mark, print setup, and the drawing reference of a chart.
+
+Strings are inline (``t="inlineStr"``): sharedStrings.xml is never touched and text starting
+with ``=`` is never a formula; dates are serial numbers in the workbook's date system. Of the
+sheet being replaced only the head is kept -- code name (it ties the sheet to its VBA module),
+tab colour, view -- and it is parsed only up to ``<sheetData>`` because the old sheet may be
+large.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Sequence
+
+from xl_kaohe.core.report import Column, OutputSheet
+
+from .opc import NS_MAIN, NS_R
+from .styles import TITLE_SIZE_STEP, SheetStyles
+from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
+                      xml_text)
+
+TITLE_ROW_HEIGHT = 25      # points per line of title
+MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
+
+
+@dataclass
+class SheetHead:
+    """What an existing output sheet keeps across rewrites (code name, tab colour, view)."""
+    sheet_pr: ET.Element | None = None
+    view: dict[str, str] = field(default_factory=dict)
+
+
+_KEPT_VIEW_ATTRS = ("workbookViewId", "tabSelected", "zoomScale", "zoomScaleNormal",
+                    "showGridLines")
+
+
+def read_sheet_head(data: bytes) -> SheetHead:
+    """Parse only up to <sheetData>: the old sheet may be large."""
+    head = SheetHead()
+    parser = ET.XMLPullParser(events=("start", "end"))
+    for offset in range(0, len(data), 1 << 16):
+        parser.feed(data[offset:offset + (1 << 16)])
+        for event, el in parser.read_events():
+            local = local_name(el.tag)
+            if event == "end" and local == "sheetPr":
+                head.sheet_pr = el
+            elif event == "start" and local == "sheetView" and not head.view:
+                head.view = {k: v for k, v in el.attrib.items() if k in _KEPT_VIEW_ATTRS}
+                head.view.setdefault("workbookViewId", "0")
+            elif event == "start" and local == "sheetData":
+                return head
+    return head
+
+
+def _sheet_pr_xml(head: SheetHead | None) -> str:
+    """<sheetPr>: the old code name (it ties the sheet to its VBA module) and tab colour."""
+    attrs, children = "", {}
+    if head and head.sheet_pr is not None:
+        attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in head.sheet_pr.attrib.items()
+                        if "}" not in k and k != "filterMode")
+        children = {local_name(c.tag): c for c in head.sheet_pr}
+    parts = [serialize(children[k], "") for k in ("tabColor", "outlinePr") if k in children]
+    parts.append('<pageSetUpPr fitToPage="1"/>')
+    return f"<sheetPr{attrs}>{''.join(parts)}</sheetPr>"
+
+
+class Serial:
+    """Dates as Excel serial numbers in the workbook's date system."""
+
+    def __init__(self, date1904: bool) -> None:
+        self.epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
+        self.date1904 = date1904
+
+    def __call__(self, value: date) -> float | None:
+        dt = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        dt = dt.replace(tzinfo=None)
+        delta = dt - self.epoch
+        if not self.date1904 and dt < datetime(1900, 3, 1):
+            delta -= timedelta(days=1)  # Excel's phantom 1900-02-29
+            if dt < datetime(1900, 1, 1):
+                return None
+        if delta < timedelta(0):
+            return None
+        return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+
+
+def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
+    """One <c>. Strings are inline text (never formulas); dates are serial numbers."""
+    if value is None:
+        return f'<c r="{ref}" s="{style}"/>'
+    cls = type(value)
+    if cls is str:  # the common cases first: this runs for every cell
+        return _string_cell(ref, value, style)
+    if cls is int:
+        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, numbers.Integral):
+        return f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>'
+    if isinstance(value, (numbers.Real, Decimal)):
+        number = float(value)
+        if not math.isfinite(number):
+            return f'<c r="{ref}" s="{style}" t="e"><v>#NUM!</v></c>'
+        return f'<c r="{ref}" s="{style}"><v>{xml_num(number)}</v></c>'
+    if isinstance(value, date):
+        day = serial(value)
+        if day is not None:
+            return f'<c r="{ref}" s="{style}"><v>{xml_num(day)}</v></c>'
+        value = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return _string_cell(ref, str(value), style)
+
+
+def _string_cell(ref: str, text: str, style: int) -> str:
+    # Drop the characters XML cannot carry first: what is left decides xml:space ("0 \x08" -> "0 ").
+    text = ILLEGAL_XML.sub("", text[:MAX_CELL_CHARS])
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
+        or "\n" in text else ""
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+
+
+def _date_kind(value: Any, column_kind: str) -> str:
+    """Dates need a date format even in a text column (else Excel shows a serial number)."""
+    if isinstance(value, datetime):
+        return column_kind if column_kind in ("date", "datetime") else "datetime"
+    if isinstance(value, date):
+        return column_kind if column_kind in ("date", "datetime") else "date"
+    return column_kind
+
+
+def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
+               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes:
+    ncols = max(len(sheet.columns), 1)
+    letters = [col_letter(i) for i in range(ncols)]
+    kinds = [c.kind for c in sheet.columns]
+    header_row = sheet.header_row
+    last_row = header_row + len(sheet.rows)
+    out = [XML_DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">', _sheet_pr_xml(head),
+           f'<dimension ref="A1:{letters[-1]}{last_row}"/>']
+
+    view = dict(head.view) if head and head.view else {"workbookViewId": "0"}
+    view_attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in view.items())
+    top_left = f"A{header_row + 1}"
+    out.append(f"<sheetViews><sheetView{view_attrs}>"
+               f'<pane ySplit="{header_row}" topLeftCell="{top_left}" activePane="bottomLeft" '
+               f'state="frozen"/><selection pane="bottomLeft" activeCell="{top_left}" '
+               f'sqref="{top_left}"/></sheetView></sheetViews>')
+    out.append('<sheetFormatPr defaultRowHeight="15"/>')
+    if sheet.columns:
+        out.append("<cols>" + "".join(
+            f'<col min="{i + 1}" max="{i + 1}" width="{xml_num(c.width)}" customWidth="1"/>'
+            for i, c in enumerate(sheet.columns)) + "</cols>")
+
+    out.append("<sheetData>")
+    if sheet.title:
+        height = TITLE_ROW_HEIGHT * _title_lines(sheet.title, sheet.columns)
+        out.append(f'<row r="1" ht="{xml_num(height)}" customHeight="1">')
+        out.append(_cell_xml("A1", sheet.title, styles.title(), serial))
+        out.append("</row>")
+    header_style = styles.header()
+    out.append(f'<row r="{header_row}">')
+    out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
+               for i, c in enumerate(sheet.columns))
+    out.append("</row>")
+    mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
+    width = len(sheet.columns)
+    for index, row in enumerate(sheet.rows):
+        r = header_row + 1 + index
+        mark = sheet.row_marks.get(index)
+        if mark not in mark_styles:
+            mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
+        col_styles = mark_styles[mark]
+        out.append(f'<row r="{r}">')
+        cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
+        for i, value in enumerate(cells):
+            style = col_styles[i]
+            if isinstance(value, date):  # a date needs a date format whatever the column
+                style = styles.body(_date_kind(value, kinds[i]), mark)
+            out.append(_cell_xml(f"{letters[i]}{r}", value, style, serial))
+        out.append("</row>")
+    out.append("</sheetData>")
+
+    if sheet.columns:
+        out.append(f'<autoFilter ref="A{header_row}:{letters[-1]}{last_row}"/>')
+    if sheet.title and len(sheet.columns) > 1:
+        out.append(f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>')
+    out.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
+               'footer="0.3"/>')
+    orientation = "landscape" if landscape else "portrait"
+    out.append(f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
+               f'fitToHeight="0"/>')
+    if drawing_rid:
+        out.append(f'<drawing r:id="{drawing_rid}"/>')
+    out.append("</worksheet>")
+    return "".join(out).encode("utf-8")
+
+
+def _title_lines(title: str, columns: Sequence[Column]) -> int:
+    """Lines the wrapped title needs in its merged cell: merged text never overflows, and
+    Excel does not grow a row height that is set."""
+    chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in title)
+    scale = (11 + TITLE_SIZE_STEP) / 11  # title font vs the default
+    available = sum(c.width for c in columns) or 1.0
+    return max(1, math.ceil(chars * scale * 1.05 / available))
+
+
+def is_landscape(sheet: OutputSheet) -> bool:
+    """Wide tables print landscape (the print area is the table; the chart is not printed)."""
+    return sum(c.width for c in sheet.columns) > 100

@@ -1,0 +1,155 @@
+"""The zip container: every part of the source package is copied through untouched -- compressed
+bytes, name, order and timestamp -- and only replaced or new parts are written.
+
+Re-saving through a zip library would recompress and re-stamp every part; copying the raw
+entries keeps the VBA project, the ribbon and every input sheet byte for byte, and the large
+input sheets are never inflated. Written parts get a fixed timestamp (1980-01-01) so the same
+input gives the same bytes. Part names compare case-insensitively, as OPC says. No zip64: a
+ledger is far from 4 GB, and a package that needs it is refused rather than written wrong.
+"""
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from typing import BinaryIO
+
+MAX_ZIP32 = 0xFFFFFFFF
+
+_FIXED_DOS_DATE = (1 << 5) | 1  # 1980-01-01
+_FIXED_DOS_TIME = 0
+
+
+class Package:
+    """The source zip's parts in order, with pending replacements, additions and deletions."""
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self._zf = zf
+        self._infos = zf.infolist()
+        self._source = {info.filename: info for info in self._infos}
+        self._written: dict[str, bytes] = {}
+        self._deleted: set[str] = set()
+        self._folded = {name.casefold(): name for name in self._source}  # OPC names ignore case
+
+    def exists(self, name: str) -> bool:
+        real = self._folded.get(name.casefold())
+        return real is not None and real not in self._deleted
+
+    def read(self, name: str) -> bytes:
+        real = self._folded.get(name.casefold(), name)
+        if real in self._deleted:
+            raise KeyError(name)
+        if real in self._written:
+            return self._written[real]
+        return self._zf.read(real)
+
+    def read_optional(self, name: str) -> bytes | None:
+        return self.read(name) if self.exists(name) else None
+
+    def write(self, name: str, data: bytes) -> None:
+        real = self._folded.setdefault(name.casefold(), name)
+        self._deleted.discard(real)
+        self._written[real] = data
+
+    def delete(self, name: str) -> None:
+        real = self._folded.get(name.casefold())
+        if real is not None:
+            self._deleted.add(real)
+            self._written.pop(real, None)
+
+    def save(self, out: BinaryIO, raw: BinaryIO) -> None:
+        """Source order first (replaced parts in place), then new parts in the order written."""
+        writer = _ZipWriter(out)
+        for info in self._infos:
+            name = info.filename
+            if name in self._deleted:
+                continue
+            if name in self._written:
+                writer.add(name, self._written[name])
+            else:
+                writer.copy_raw(info, raw)
+        for name, data in self._written.items():
+            if name not in self._source:
+                writer.add(name, data)
+        writer.close(self._zf.comment)
+
+
+class _ZipWriter:
+    """A minimal zip writer that can copy entries without recompressing them (no zip64)."""
+
+    _LOCAL = struct.Struct("<4sHHHHHLLLHH")
+    _CENTRAL = struct.Struct("<4sBBBBHHHHLLLHHHHHLL")
+    _END = struct.Struct("<4sHHHHLLH")
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._offset = 0
+        self._central: list[bytes] = []
+
+    def _put(self, data: bytes) -> None:
+        self._out.write(data)
+        self._offset += len(data)
+
+    def _entry(self, name: bytes, flags: int, method: int, dos_time: int, dos_date: int,
+               crc: int, csize: int, usize: int, create_system: int = 0,
+               internal_attr: int = 0, external_attr: int = 0) -> None:
+        if max(csize, usize, self._offset) > MAX_ZIP32:
+            raise ValueError("package too large for a zip without zip64")
+        self._central.append(self._CENTRAL.pack(
+            b"PK\x01\x02", 20, create_system, 20, 0, flags, method, dos_time, dos_date,
+            crc, csize, usize, len(name), 0, 0, 0, internal_attr, external_attr,
+            self._offset) + name)
+        self._put(self._LOCAL.pack(b"PK\x03\x04", 20, flags, method, dos_time, dos_date,
+                                   crc, csize, usize, len(name), 0) + name)
+
+    def add(self, name: str, data: bytes) -> None:
+        """A new part: deflated, with the fixed timestamp."""
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packed = compressor.compress(data) + compressor.flush()
+        encoded, flags = _encode_name(name)
+        self._entry(encoded, flags, zipfile.ZIP_DEFLATED, _FIXED_DOS_TIME, _FIXED_DOS_DATE,
+                    zlib.crc32(data), len(packed), len(data))
+        self._put(packed)
+
+    def copy_raw(self, info: zipfile.ZipInfo, raw: BinaryIO) -> None:
+        """Copy an entry's compressed bytes as they are; only the headers are rewritten."""
+        if info.flag_bits & 0x1:
+            raise ValueError(f"encrypted zip entry: {info.filename}")
+        raw.seek(info.header_offset)
+        header = raw.read(self._LOCAL.size)
+        if header[:4] != b"PK\x03\x04":
+            raise ValueError(f"bad local header for {info.filename}")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        name = raw.read(name_len)
+        raw.seek(extra_len, 1)
+        y, mo, d, h, mi, s = info.date_time
+        dos_date = ((y - 1980) << 9) | (mo << 5) | d
+        dos_time = (h << 11) | (mi << 5) | (s // 2)
+        flags = info.flag_bits & ~0x8  # sizes go in the local header: no data descriptor
+        self._entry(name, flags, info.compress_type, dos_time, dos_date, info.CRC,
+                    info.compress_size, info.file_size, info.create_system,
+                    info.internal_attr, info.external_attr)
+        remaining = info.compress_size
+        while remaining:
+            chunk = raw.read(min(remaining, 1 << 20))
+            if not chunk:
+                raise ValueError(f"truncated zip entry: {info.filename}")
+            self._put(chunk)
+            remaining -= len(chunk)
+
+    def close(self, comment: bytes = b"") -> None:
+        start = self._offset
+        for record in self._central:
+            self._put(record)
+        count = len(self._central)
+        if count > 0xFFFF or start > MAX_ZIP32:
+            raise ValueError("package too large for a zip without zip64")
+        self._put(self._END.pack(b"PK\x05\x06", 0, 0, count, count, self._offset - start,
+                                 start, len(comment)) + comment)
+
+
+def _encode_name(name: str) -> tuple[bytes, int]:
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), 0x800  # bit 11: the name is UTF-8
