@@ -56,8 +56,13 @@ def test_board_formulas_equal_the_cli(book):
     assert checked == len(report)
 
 
-def test_generate_ranking_macro_writes_the_ranking(book):
-    book.macro("Ribbon.KaoheGenerateRanking")(None)
+def test_generate_ranking_job_writes_the_ranking(book, monkeypatch):
+    """The job behind the 生成排名 button (the VBA callback only calls RunPython with it)."""
+    from xl_kaohe.excel import ribbon
+    messages = []
+    monkeypatch.setattr(type(book.app), "alert", lambda self, prompt, **kw: messages.append(prompt))  # no modal box
+    ribbon.generate_ranking(book)
+    assert messages and "已生成" in messages[0]
     ranking = book.sheets["排名"]
     assert ranking.range("A1").value.startswith("2026年度12345工作考核排名")
     assert ranking.range("A2").value == "排名" and ranking.range("A3").value == 1
