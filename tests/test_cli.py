@@ -143,3 +143,35 @@ def test_csv_export_through_pandas(demo, tmp_path):
     audit = pd.read_csv(folder / "扣分依据.csv", encoding="utf-8-sig")
     assert (audit["分值"] < 0).any() and (audit["分值"] > 0).any()
     assert (folder / "校验.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+
+
+def test_end_to_end_through_a_file_written_by_openpyxl(tmp_path, capsys):
+    """A ledger as an outside tool would write it (real date cells, text dates, codes in several
+    spellings), scored through the file adapter and the CLI, numbers worked out by hand."""
+    from datetime import datetime
+    kit = LedgerKit(asof="2026-06-30").unit("甲校", category="学校").unit("乙校", category="学校")
+    kit.unit("丙处", category="处室", participates="否")
+    # 甲校: 办理 received Mon 03-02 -> due Thu 03-05; done Wed 03-11 -> Fri 06, Mon 09, Tue 10, Wed 11 = 4 days
+    #       III-4.1 -2, III-8.2 4 x -2 = -8 -> 95 - 2 - 8 = 85
+    kit.order("GD-1", "甲校", "办理", datetime(2026, 3, 2, 9), datetime(2026, 3, 11, 10), visit="满意")
+    # 乙校: 咨询 on time (due 03-04), 2 visits: 1 满意 + 1 不满意 = 50% -> 40 points below 90% x 2 = 80 -> cap 5
+    #       Ⅲ—13（2） media exposure -2; bonus III-15.1 +1, and III-14.2 +1 (both orders on time:
+    #       及时办理率 2/2 = 100%) -> 95 - 5 - 2 + 2 = 90
+    kit.order("GD-2", "乙校", "咨询", "2026/3/2 9:00", "2026年3月3日 10时00分", visit="满意")
+    kit.order("GD-3", "乙校", "咨询", "2026.3.2", "2026-03-04", visit="不满意")
+    kit.deduction("2026-04-01", "乙校", "Ⅲ—13（2）")
+    kit.bonus("2026-04-01", "乙校", "III-15.1 难点问题")
+    # 丙处: not assessed, -1 (III-7.1) -> 94 and no rank
+    kit.deduction("2026-04-01", "丙处", "III-7.1")
+    path = kit.save(tmp_path / "外部工具写的台账.xlsx")
+    assert main(["rank", str(path), "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    units = {u["unit"]: u for u in data["units"]}
+    assert (units["乙校"]["rank"], units["乙校"]["total"]) == (1, 90)
+    assert (units["甲校"]["rank"], units["甲校"]["total"]) == (2, 85)
+    assert (units["丙处"]["rank"], units["丙处"]["total"]) == (None, 94)
+    assert units["甲校"]["items"]["III-8"] == 2 and units["乙校"]["items"]["III-9"] == 0
+    assert units["乙校"]["rates"]["满意率"] == 0.5 and units["乙校"]["bonus"] == 2
+    assert units["甲校"]["category_rank"] == 2 and units["乙校"]["category_rank"] == 1
+    audit = read_grids(path, ["扣分依据"])["扣分依据"]
+    assert ["甲校", "III-8.2", "及时办理率", -8.0, "工单!2"] == audit[1][:5]
