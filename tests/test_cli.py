@@ -174,4 +174,4 @@ def test_end_to_end_through_a_file_written_by_openpyxl(tmp_path, capsys):
     assert units["乙校"]["rates"]["满意率"] == 0.5 and units["乙校"]["bonus"] == 2
     assert units["甲校"]["category_rank"] == 2 and units["乙校"]["category_rank"] == 1
     audit = read_grids(path, ["扣分依据"])["扣分依据"]
-    assert ["甲校", "III-8.2", "及时办理率", -8.0, "工单!2"] == audit[1][:5]
+    assert ["甲校", "III-8.2", "及时办理率", -8.0, "工单!2"] in [row[:5] for row in audit[1:]]
