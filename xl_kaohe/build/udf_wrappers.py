@@ -15,7 +15,6 @@ from pathlib import Path
 
 UDF_MODULE = "udfs.kaohe_udfs"
 UDF_FILE = Path(__file__).resolve().parents[2] / "udfs" / "kaohe_udfs.py"
-MODULE_NAME = "xlwings_udfs"
 
 
 def _stub_windows_modules() -> dict[str, object]:
@@ -69,11 +68,6 @@ def udf_wrapper_source(path: Path = UDF_FILE) -> str:
         return out.getvalue().replace("\r\n", "\n")
     finally:
         _restore(saved)
-
-
-def udf_names(path: Path = UDF_FILE) -> list[str]:
-    module = decorated_udf_module(path)
-    return sorted(v.__xlfunc__["name"] for v in vars(module).values() if hasattr(v, "__xlfunc__"))
 
 
 def udf_descriptions(path: Path = UDF_FILE) -> list[tuple[str, str, str, list[tuple[str, str]]]]:

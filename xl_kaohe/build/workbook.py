@@ -337,13 +337,6 @@ def read_grids_from_bytes(data: bytes) -> dict:
     return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names if n in wanted}
 
 
-def write_addin(path: Path = DEFAULT_PATH, *, year: int = 2026, demo: bool = True) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_addin(year=year, demo=demo))
-    return path
-
-
 def new_addin(path, *, year: int | None = None, demo: bool = False) -> Path:
     """`kaohe new X.xlsm`: a fresh add-in workbook; never overwrites a file."""
     path = Path(path)

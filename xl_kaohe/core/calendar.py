@@ -11,7 +11,7 @@ columns of work orders.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import Mapping
 
@@ -143,10 +143,3 @@ def _years(ordinals: np.ndarray) -> np.ndarray:
     # ordinal -> year via numpy datetime64 (ordinal 719163 is 1970-01-01)
     days = (np.asarray(ordinals, dtype=np.int64) - 719163).astype("datetime64[D]")
     return days.astype("datetime64[Y]").astype(np.int64) + 1970
-
-
-def day_range(first: date, last: date):
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
