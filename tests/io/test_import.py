@@ -493,16 +493,23 @@ def test_ledger_without_table(tmp_path: Path) -> None:
     assert app.check(FileBook(path), asof=date(2026, 12, 31)).result.ledger.orders.order_id == ["T-1", "T-2"]
 
 
-def test_a_date_time_style_is_added_only_when_none_exists(tmp_path: Path) -> None:
+def _plain_ledger(path: Path, header: list, *orders: list) -> Path:
+    """A minimal ledger written by openpyxl: one unit (天宁区教育局), a 工单 sheet without a Table."""
     wb = openpyxl.Workbook()
     wb.active.title = S.UNITS
     wb.active.append(["单位名称"])
     wb.active.append(["天宁区教育局"])
     ws = wb.create_sheet(S.ORDERS)
-    ws.append(list(S.ORDER_COLUMNS))
-    ws.append(["T-1", "天宁区教育局", "咨询", "2026-03-01 09:00"])  # a text date: no date style anywhere
-    path = tmp_path / "plain.xlsx"
+    ws.append(header)
+    for row in orders:
+        ws.append(row)
     wb.save(path)
+    return path
+
+
+def test_a_date_time_style_is_added_only_when_none_exists(tmp_path: Path) -> None:
+    # a text date: no date style anywhere in the workbook
+    path = _plain_ledger(tmp_path / "plain.xlsx", list(S.ORDER_COLUMNS), ["T-1", "天宁区教育局", "咨询", "2026-03-01 09:00"])
     export = csv_export(tmp_path / "e.csv", PLAIN[:4], [["T-2", "天宁区教育局", "咨询", "2026-03-05 10:00"],
                                                          ["T-3", "天宁区教育局", "咨询", "2026-03-06 11:00"]], "utf-8")
     before = zipfile.ZipFile(io.BytesIO(path.read_bytes())).read("xl/styles.xml")
@@ -515,15 +522,8 @@ def test_a_date_time_style_is_added_only_when_none_exists(tmp_path: Path) -> Non
 
 
 def test_formula_cells_are_not_overwritten(tmp_path: Path) -> None:
-    wb = openpyxl.Workbook()
-    wb.active.title = S.UNITS
-    wb.active.append(["单位名称"])
-    wb.active.append(["天宁区教育局"])
-    ws = wb.create_sheet(S.ORDERS)
-    ws.append(list(S.ORDER_COLUMNS))
-    ws.append(["F-1", "天宁区教育局", "咨询", datetime(2026, 3, 1), None, None, '="满意"', "x", None])
-    path = tmp_path / "f.xlsx"
-    wb.save(path)
+    path = _plain_ledger(tmp_path / "f.xlsx", list(S.ORDER_COLUMNS),
+                         ["F-1", "天宁区教育局", "咨询", datetime(2026, 3, 1), None, None, '="满意"', "x", None])
     export = csv_export(tmp_path / "e.csv", ["工单编号", "回访结果"], [["F-1", "不满意"]], "utf-8")
     before = path.read_bytes()
     summary = import_export(export, FileBook(path))
@@ -740,14 +740,7 @@ def test_summary_text_lists_everything() -> None:
 
 def test_prefixed_sheet_xml_and_cells_without_r(tmp_path: Path) -> None:
     """Some generators write <x:worksheet xmlns:x=…> and leave out the optional r= attributes."""
-    wb = openpyxl.Workbook()
-    wb.active.title = S.UNITS
-    wb.active.append(["单位名称"])
-    wb.active.append(["天宁区教育局"])
-    ws = wb.create_sheet(S.ORDERS)
-    ws.append(["工单编号", "承办单位", "工单类型", "受理时间", "回访结果"])
-    path = tmp_path / "odd.xlsx"
-    wb.save(path)
+    path = _plain_ledger(tmp_path / "odd.xlsx", ["工单编号", "承办单位", "工单类型", "受理时间", "回访结果"])
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     odd = (f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{main}"><x:sheetData>'
            '<x:row><x:c t="inlineStr"><x:is><x:t>工单编号</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>承办单位</x:t>'
