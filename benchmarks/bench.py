@@ -126,7 +126,7 @@ def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[s
         if trace:  # one more whole run (read -> write) with every Python allocation traced
             import tracemalloc
 
-            from xl_kaohe import app
+            from xl_kaohe.jobs import rank as app
 
             del grids, ledger, result, sheets, fast, slow, args
             tracemalloc.start()

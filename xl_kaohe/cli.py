@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__, app
+from . import __version__
+from .jobs import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
+from .jobs import rank as app
 from .core.dates import DateError, parse_date
 from .core.engine import Assessment
 from .core.ledger import ERROR, WARNING
@@ -19,7 +21,6 @@ from .core.rates import percent_text
 from .core.validate import LedgerError
 from .io.workbook import BookError, FileBook
 
-EXIT_OK, EXIT_ROW_ERRORS, EXIT_FAILED = 0, 1, 2
 SHOWN_PROBLEMS = 20
 
 
@@ -221,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="只检查已有文件是否与构建结果逐字节一致")
     p.set_defaults(run=cmd_build)
 
-    from .importer import add_import_command
+    from .jobs.importing import add_import_command
     add_import_command(sub)
     return parser
 

@@ -21,13 +21,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from python_calamine import CalamineWorkbook
 
-from xl_kaohe import app, cli
-from xl_kaohe import importer  # noqa: F401  (registers `kaohe import`)
+from xl_kaohe import cli
+from xl_kaohe.jobs import rank as app
 from xl_kaohe.core import schema as S
 from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES
 from xl_kaohe.core.importing import ledger_orders, map_columns, plan_import
 from xl_kaohe.core.ledger import ERROR
-from xl_kaohe.importer import ImportSummary, ProgressBar, import_export
+from xl_kaohe.jobs.importing import ImportSummary, ProgressBar, import_export
 from xl_kaohe.io import sheet_patch
 from xl_kaohe.io.exports import read_export
 from xl_kaohe.io.sheet_patch import is_date_format

@@ -1,5 +1,5 @@
 """ExcelBook: the open workbook in Excel (through xlwings) behind the same two methods as the
-file adapter (``read_grids``, ``write_outputs``), so ``xl_kaohe.app`` runs unchanged.
+file adapter (``read_grids``, ``write_outputs``), so ``xl_kaohe.jobs`` runs unchanged.
 
 Only the xlwings object model used here is touched (sheets, ranges, charts, .api for the few
 things xlwings does not wrap); tests drive it with a small fake of that model.

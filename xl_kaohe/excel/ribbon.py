@@ -1,6 +1,6 @@
 """The ribbon tab 12345考核: one RunPython target per button.
 
-Each target finds the calling workbook, runs the same job as the CLI (``xl_kaohe.app``) on an
+Each target finds the calling workbook, runs the same job as the CLI (``xl_kaohe.jobs``) on an
 ExcelBook, shows progress in Excel's status bar and ends with a short Chinese message box.
 The VBA callbacks (build/vba/Ribbon.bas) call these by name.
 """
@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from .. import app
+from ..jobs import rank as app
 from ..core import schema as S
 from ..core.outputs import unit_card_sheet
 from ..core.validate import LedgerError, name_key
@@ -120,7 +120,7 @@ def import_orders(book=None) -> str:
                                                     1, "选择 12345 平台导出的工单文件")
         if not picked:
             return "未选择文件，已取消。"
-        from ..importer import import_into_book
+        from ..jobs.importing import import_into_book
         return import_into_book(picked, excel, progress=progress).message()
     return run_job(book or _caller(), job)
 

@@ -3,7 +3,7 @@ replacing zip parts (every other part, the VBA project and the ribbon stay byte 
 save atomically.
 
 ``FileBook`` and ``excel.live.ExcelBook`` offer the same two methods, so the services in
-``xl_kaohe.app`` run unchanged on a file (CLI, WPS, servers) and on the open book in Excel.
+``xl_kaohe.jobs`` run unchanged on a file (CLI, WPS, servers) and on the open book in Excel.
 """
 from __future__ import annotations
 

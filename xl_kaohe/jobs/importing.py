@@ -20,14 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from .core import schema as S
-from .core.aliases import read_header_aliases
-from .core.importing import (KEY, IgnoredColumn, ImportPlan, ImportProblem, NotAnExport, choose_sheet,
+from ..core import schema as S
+from ..core.aliases import read_header_aliases
+from ..core.importing import (KEY, IgnoredColumn, ImportPlan, ImportProblem, NotAnExport, choose_sheet,
                              ledger_orders, plan_import)
-from .core.validate import Collector, LedgerError, read_rubric, read_units
-from .io.exports import ExportError, read_export
-from .io.sheet_patch import PatchError, PreparedPatch, prepare_cells
-from .io.workbook import BookError, FileBook, atomic_target, excel_lock
+from ..core.validate import Collector, LedgerError, read_rubric, read_units
+from ..io.exports import ExportError, read_export
+from ..io.sheet_patch import PatchError, PreparedPatch, prepare_cells
+from ..io.workbook import BookError, FileBook, atomic_target, excel_lock
+from . import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
 
 LARGE_EXPORT_ROWS = 5000  # below this a progress bar is noise
 SHOWN_PROBLEMS = 20
@@ -263,7 +264,7 @@ def _write_live(excel, plan: ImportPlan, on_step: Callable[[float], None] | None
     """Write the plan through xlwings: changed cells one by one, new rows one column at a time
     (one COM call per column, and only the columns the export carries). Text that looks like a
     formula gets Excel's text prefix, which is not part of the cell's value (live.cell_value)."""
-    from .excel.live import cell_value
+    from ..excel.live import cell_value
 
     sheet = excel.book.sheets[S.ORDERS]
     steps = len(plan.updates) + (1 if plan.new_rows else 0)
@@ -320,7 +321,6 @@ def _account_for_formulas(summary: ImportSummary, plan: ImportPlan, prepared: Pr
 # ---- the `kaohe import` sub-command ------------------------------------------------------------------------
 
 def cmd_import(args) -> int:
-    from .cli import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
 
     bar = ProgressBar(sys.stderr)
     try:

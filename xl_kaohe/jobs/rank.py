@@ -1,28 +1,10 @@
-"""The jobs a person starts (生成排名, 校验台账, 单位明细), independent of where they start them:
-the `kaohe` command passes a FileBook, the ribbon an ExcelBook. Both books offer
-``read_grids()`` and ``write_outputs(sheets)``."""
+"""生成排名 and 校验台账 (also behind 单位明细): read the book, assess, write the output sheets."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable, Iterable, Protocol
 
-from .core.engine import Assessment, assess
-from .core.report import OutputSheet
-from .core.tables import Grid
-
-Progress = Callable[[str], None]
-
-
-def _quiet(message: str) -> None:
-    pass
-
-
-class Book(Protocol):
-    label: str
-
-    def read_grids(self, sheets: Iterable[str] = ...) -> dict[str, Grid]: ...
-
-    def write_outputs(self, sheets: list[OutputSheet]) -> Any: ...
+from ..core.engine import Assessment, assess
+from . import Book, Progress, quiet as _quiet
 
 
 def check(book: Book, *, asof: date | None = None, today: date | None = None,

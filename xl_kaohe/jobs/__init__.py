@@ -1,0 +1,31 @@
+"""The jobs a person starts, one module each, independent of the front end that starts them:
+the `kaohe` command passes a FileBook (io), the ribbon an ExcelBook (excel). Both books offer
+``read_grids()`` and ``write_outputs(sheets)``. Exit codes live here, not in the command line,
+so a job (and the ribbon) never imports cli.
+
+    rank.py        生成排名 / 校验台账 (kaohe rank, check, unit)
+    importing.py   导入工单 (kaohe import)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Protocol
+
+from ..core.report import OutputSheet
+from ..core.tables import Grid
+
+# 0 clean; 1 some rows had errors (outputs still written, marked 数据有误); 2 could not run.
+EXIT_OK, EXIT_ROW_ERRORS, EXIT_FAILED = 0, 1, 2
+
+Progress = Callable[[str], None]
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+class Book(Protocol):
+    label: str
+
+    def read_grids(self, sheets: Iterable[str] = ...) -> dict[str, Grid]: ...
+
+    def write_outputs(self, sheets: list[OutputSheet]) -> Any: ...
