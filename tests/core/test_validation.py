@@ -200,3 +200,13 @@ def test_knowledge_errors_need_uses_and_timely_bonus_threshold_as_percent():
     kit = LedgerKit().unit("甲校").order("GD-1", "甲校", "咨询", "2026-03-02 09:00", "2026-03-03 09:00")
     kit.rule_rows = [header, ["III-14.2", None, None, None, None, None, 1, None, 100]]  # 100 means 100%
     assert unit_of(kit.assess(), "甲校").bonus == 1
+
+
+def test_part_two_params_are_read_and_bad_ones_fall_back_to_the_default():
+    # 预警工作日数 2 and 红黑榜名额 5 are taken; 申诉期限 0 is out of its 1..60 range → error, default 5;
+    # 通报前催办工作日 left blank → default 5
+    kit = LedgerKit(**{"预警工作日数": 2, "红黑榜名额": "5", "申诉期限": 0}).unit("甲校")
+    a, found = problems(kit)
+    params = a.result.ledger.params
+    assert (params.warn_days, params.board_size, params.appeal_days, params.escalate_days) == (2, 5, 5, 5)
+    assert [f for f in found if f[1] == "参数"] == [("错误", "参数", found[0][2], "申诉期限", "0")]

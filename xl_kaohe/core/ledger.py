@@ -46,6 +46,10 @@ class Params:
     unsatisfied: tuple[str, ...] = ("不满意", "非常不满意")
     kb_deadline_day: int = 5
     auto_timely_bonus: bool = True
+    warn_days: int = 1        # 预警工作日数 (§9)
+    escalate_days: int = 5    # 通报前催办工作日 (§9)
+    board_size: int = 3       # 红黑榜名额 (§10)
+    appeal_days: int = 5      # 申诉期限, working days (§11)
 
     @property
     def period_start(self) -> date:

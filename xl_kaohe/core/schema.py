@@ -27,6 +27,17 @@ AUDIT = "扣分依据"
 CHECKS = "校验"
 OUTPUT_SHEETS = (RANKING, DETAIL, AUDIT, CHECKS)
 
+# ---- part two (SPEC §9–§14): the office's year ------------------------------------------------
+WARNINGS = "预警"          # output: orders due soon / overdue (§9)
+CHASE = "催办单"           # output: one printable page per unit (§9)
+TREND = "趋势"             # output: year-to-date totals at each month-end (§10)
+BULLETIN_TEMPLATE = "通报模板"  # input, key/value: issuing office, 文号, 下一步工作要求 (§10)
+APPEALS = "申诉复核"        # input Table (§11)
+IMPORT_LOG = "导入记录"     # output, appended per import (issue 14)
+APPEAL_COLUMNS = ("申诉编号", "单位名称", "对象", "申诉日期", "申诉理由", "复核结论", "减免分值", "复核人",
+                  "复核日期", "说明")
+APPEAL_DECISIONS = ("待复核", "维持", "撤销", "减免")
+
 
 @dataclass(frozen=True)
 class SheetSpec:
@@ -80,8 +91,13 @@ P_SATISFIED = "满意口径"
 P_UNSATISFIED = "不满意口径"
 P_KB_DEADLINE_DAY = "知识库报送截止日"
 P_AUTO_TIMELY_BONUS = "自动加分_及时办理率100%"
+P_WARN_DAYS = "预警工作日数"          # §9, default 1
+P_ESCALATE_DAYS = "通报前催办工作日"   # §9, default 5
+P_BOARD_SIZE = "红黑榜名额"            # §10, default 3
+P_APPEAL_DAYS = "申诉期限"             # §11, default 5 working days
 PARAM_KEYS = (P_YEAR, P_ASOF, P_LATE_MODE, P_RATE_MODE, P_SATISFIED, P_UNSATISFIED,
-              P_KB_DEADLINE_DAY, P_AUTO_TIMELY_BONUS)
+              P_KB_DEADLINE_DAY, P_AUTO_TIMELY_BONUS, P_WARN_DAYS, P_ESCALATE_DAYS, P_BOARD_SIZE,
+              P_APPEAL_DAYS)
 
 LATE_MODES = ("工作日", "自然日")
 RATE_MODES = ("按比例", "不足1%按1%计", "满1%计")

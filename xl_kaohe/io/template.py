@@ -168,6 +168,10 @@ PARAM_NOTES = {
     S.P_UNSATISFIED: "计为“不满意”的回访结果；空白和“未回访”不计入满意率",
     S.P_KB_DEADLINE_DAY: "每月知识库须在次月几日前（含当日）报送，默认 5 日",
     S.P_AUTO_TIMELY_BONUS: "是：及时办理率达到100%的单位自动加1分（III-14.2）；否：不自动加分",
+    S.P_WARN_DAYS: "预警：未办结且离应办结时间不超过几个工作日的工单列为“即将到期”，默认 1",
+    S.P_ESCALATE_DAYS: "预警：超期满几个工作日仍未办结的工单“建议通报”，默认 5",
+    S.P_BOARD_SIZE: "阶段通报：红榜、黑榜各列几个单位（每个单位类别），默认 3",
+    S.P_APPEAL_DAYS: "申诉复核：对象发生后几个工作日内可申诉，超过的列为警告，默认 5",
 }
 PARAM_HEADER = ("参数", "取值", "说明")
 
@@ -182,6 +186,10 @@ def param_defaults(year: int) -> dict[str, Any]:
         S.P_UNSATISFIED: "不满意、非常不满意",
         S.P_KB_DEADLINE_DAY: 5,
         S.P_AUTO_TIMELY_BONUS: "是",
+        S.P_WARN_DAYS: 1,
+        S.P_ESCALATE_DAYS: 5,
+        S.P_BOARD_SIZE: 3,
+        S.P_APPEAL_DAYS: 5,
     }
 
 

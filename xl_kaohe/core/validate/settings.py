@@ -75,6 +75,15 @@ def read_params(grid: Grid | None, out: Collector, *, asof: date | None, today: 
         out.error(S.PARAMS, row, S.P_KB_DEADLINE_DAY, value, "知识库报送截止日应为 1 到 31 的整数，已按 5 日计")
     else:
         params.kb_deadline_day = day
+    for key, attr, low, high in ((S.P_WARN_DAYS, "warn_days", 0, 30), (S.P_ESCALATE_DAYS, "escalate_days", 1, 60),
+                                 (S.P_BOARD_SIZE, "board_size", 1, 50), (S.P_APPEAL_DAYS, "appeal_days", 1, 60)):
+        value, row = cell(key)
+        number = parse_count(value, default=getattr(params, attr))
+        if number is None or not low <= number <= high:
+            out.error(S.PARAMS, row, key, value,
+                      f"{key}应为 {low} 到 {high} 的整数，已按 {getattr(params, attr)} 计")
+        else:
+            setattr(params, attr, number)
     value, row = cell(S.P_AUTO_TIMELY_BONUS)
     if not is_blank(value):
         flag = yes_no(value)
