@@ -5,6 +5,7 @@ Each point lost or won is an AuditLine naming its unit, clause, value and source
 """
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -241,9 +242,10 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
 
 
 def _calendar_message(ledger: Ledger, received) -> str:
-    cal = ledger.calendar
-    year = next((y for y in range(received.year, received.year + 2) if y not in cal.known_years),
-                received.year + 1)
+    # the first year without data from the receipt on: the deadline search and the days-late
+    # window both run forward from there, so that is the year to fill (not simply the next one)
+    known = ledger.calendar.known_years
+    year = next(y for y in itertools.count(received.year) if y not in known)
     return f"应办结时间或拖延天数涉及{year}年：{CalendarError(year)}"
 
 
