@@ -115,15 +115,8 @@ def test_half_width_single_line_paste_reads_the_same():
 
 # ---- hand-worked variants (a fictional 2027 in the same format) -----------------------------------------
 
-NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知
-一、元旦：1月1日（周五）至3日（周日）放假，共3天。
-二、春节：2月5日（农历除夕、周五）至13日（农历正月初八、周六）放假调休，共9天。2月14日（周日）、2月20日（周六）上班。
-三、清明节：4月3日（周六）至5日（周一）放假，共3天。
-四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。5月8日（周六）上班。
-五、端午节：6月9日（周三）放假1天，不调休。
-六、中秋节：9月15日（周三）放假。
-七、国庆节：9月30日（周四）至10月8日（周五）放假调休，共9天。9月26日（周日）、10月9日（周六）上班。
-"""
+# A fictional 2027 notice in the same format (not a real one): every date worked out below.
+NOTICE_2027 = (NOTICES / "fictional-2027.txt").read_text(encoding="utf-8")
 
 
 def span(first: date, last: date) -> set[date]:
