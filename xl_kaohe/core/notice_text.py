@@ -46,7 +46,8 @@ _WORKS = re.compile(rf"^({_SPANS})(?:调休)?上班$")
 _TOTAL = re.compile(r"^共(\d+)天$")
 _NO_OP = re.compile(r"^(?:与周末连休|不调休|与周六连休|与周日连休)$")
 
-MSG_NO_YEAR = "通知中找不到年份（标题“国务院办公厅关于××××年部分节假日安排的通知”）：请用 --year 指定"
+MSG_NO_YEAR = ("通知中找不到年份：请连同标题“国务院办公厅关于××××年部分节假日安排的通知”一起复制，"
+               "或在命令行用 --year 指定")
 MSG_YEAR_MISMATCH = "通知标题是{found}年，与指定的 {given} 年不一致：请核对是否贴错了通知"
 MSG_NO_ITEMS = "没有找到放假安排条目（如“一、元旦：1月1日放假……”）：请贴入通知正文"
 MSG_UNPARSED = "无法识别"
@@ -130,6 +131,14 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
     if not notice.days and not notice.unparsed:
         notice.error = MSG_NO_ITEMS
     return notice
+
+
+def looks_like_notice(text: str | None) -> bool:
+    """Is this text (the clipboard, say) a holiday notice at all: an item with a date and 放假?"""
+    if not text:
+        return False
+    text = _normalise(text)
+    return bool(_items(text)) and "放假" in text and bool(_DATE.search(text))
 
 
 # ---- text layout ----------------------------------------------------------------------------------
