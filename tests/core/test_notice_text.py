@@ -204,3 +204,38 @@ def test_unknown_sentence_is_listed_and_its_dates_not_used():
 
 def test_text_without_items_is_an_error():
     assert parse_notice("国务院办公厅关于2027年部分节假日安排的通知\n正文稍后公布").error
+
+
+# ---- older notices: the items as chinese-calendar's scripts/data.py quotes them (2004-2018, with
+# its notes; MIT-licensed) -- not pasted pages, but the same sentences ------------------------------------
+
+OLDER = sorted((NOTICES / "older").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", OLDER, ids=lambda p: p.stem)
+def test_older_notices_never_give_a_wrong_date(path):
+    # 2004-2008 wrote "1月1日—3日放假……其中1月1日为法定假日，将……两个公休日调至……": most of those
+    # sentences are not of the modern form and are listed; whatever is taken must be right.
+    year = int(path.stem)
+    notice = parse_notice(path.read_text(encoding="utf-8"), year)
+    assert notice.days or notice.unparsed  # 2007: nothing is of the modern form, all listed
+    for d in notice.days:
+        assert chinese_calendar.is_workday(d.day) == (d.kind == "上班"), d
+
+
+@pytest.mark.parametrize("year", range(2009, 2019))
+def test_older_notices_of_the_modern_form_give_the_same_calendar(year):
+    notice = parse_notice((NOTICES / "older" / f"{year}.txt").read_text(encoding="utf-8"), year)
+    off, work = notice.dates("放假"), notice.dates("上班")
+    cc_off, cc_work = oracle(year)
+    if year == 2015:
+        # the 70th anniversary (9月3日) was a separate notice; its sentences are listed, not read
+        assert len(notice.unparsed) == 2
+        off |= {date(2015, 9, 3), date(2015, 9, 4)}
+        work |= {date(2015, 9, 6)}
+    else:
+        assert notice.unparsed == []
+    assert work == cc_work
+    # 放假 may differ only on weekends, which rest anyway: chinese-calendar adds some joined
+    # weekends (2014-04-06) and leaves out some inside ranges (2012-06-23, 2011-06-05)
+    assert all(d.weekday() >= 5 for d in off ^ cc_off)

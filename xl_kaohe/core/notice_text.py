@@ -40,7 +40,7 @@ _TITLE_YEAR = (re.compile(r"关于\s*(?:调整|延长)?\s*(\d{4})\s*年"),
 
 # Clause shapes once each date (with its annotation) is replaced by D.
 _SPANS = r"D(?:至D)?(?:[、和]D(?:至D)?)*"
-_OFF = re.compile(rf"^(?:其中)?({_SPANS})(?:放假|休假)(?:调休)?(?:共?(\d+)天)?$")
+_OFF = re.compile(rf"^(?:其中)?({_SPANS})(?:放假|休假)(?:调休|公休)?(?:共?(\d+)天)?$")
 _MAKEUP = re.compile(rf"^({_SPANS})补休$")
 _WORKS = re.compile(rf"^({_SPANS})(?:调休)?上班$")
 _TOTAL = re.compile(r"^共(\d+)天$")
@@ -219,6 +219,7 @@ def _sentence(sentence: str, year: int, new_year_item: bool, label: str,
         prev = day
     skeleton.append(sentence[pos:])
     shape = re.sub(r"\s+", "", "".join(skeleton))
+    shape = re.sub(r"(?<=D)[—–~\-－]+(?=D)", "至", shape)  # older notices: 5月1日—3日, 1月1日~3日
 
     out: list[tuple[date, str]] = []
     index = 0          # next date of ``days`` a clause consumes
