@@ -129,3 +129,10 @@ def test_load_ledger_passes_the_year(tmp_path):
     kit = LedgerKit(asof="2026-06-30").unit("甲校").holiday("2030-01-01", "放假")
     ledger = load_ledger(kit.grids(), today=date(2026, 7, 1))
     assert 2030 not in ledger.calendar.known_years
+
+
+def test_first_missing_year_skips_every_known_year():
+    from xl_kaohe.core.calendar import WorkCalendar
+    cal = WorkCalendar({date(2027, 1, 1): False, date(2028, 1, 3): False})
+    # chinese-calendar covers ..2026, the sheet 2027 and 2028: from 2025 on, 2029 is the first gap
+    assert cal.first_missing_year(2025) == 2029 and cal.first_missing_year(2030) == 2030

@@ -79,6 +79,13 @@ class WorkCalendar:
         if year not in self.known_years:
             raise CalendarError(year)
 
+    def first_missing_year(self, year: int) -> int:
+        """The first year from ``year`` on without data: deadlines and days late run forward
+        from a receipt, so that is the year to fill in (not simply the next one)."""
+        while year in self.known_years:
+            year += 1
+        return year
+
     def is_workday(self, day: date) -> bool:
         self.require(day.year)
         return bool(self.flags[day.toordinal() - self.origin])

@@ -5,7 +5,6 @@ Each point lost or won is an AuditLine naming its unit, clause, value and source
 """
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -242,10 +241,7 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
 
 
 def _calendar_message(ledger: Ledger, received) -> str:
-    # the first year without data from the receipt on: the deadline search and the days-late
-    # window both run forward from there, so that is the year to fill (not simply the next one)
-    known = ledger.calendar.known_years
-    year = next(y for y in itertools.count(received.year) if y not in known)
+    year = ledger.calendar.first_missing_year(received.year)
     return f"应办结时间或拖延天数涉及{year}年：{CalendarError(year)}"
 
 
