@@ -239,3 +239,13 @@ def test_older_notices_of_the_modern_form_give_the_same_calendar(year):
     # 放假 may differ only on weekends, which rest anyway: chinese-calendar adds some joined
     # weekends (2014-04-06) and leaves out some inside ranges (2012-06-23, 2011-06-05)
     assert all(d.weekday() >= 5 for d in off ^ cc_off)
+
+
+def test_lunar_only_notes_and_sunday_spelled_tian():
+    text = ("国务院办公厅关于2026年部分节假日安排的通知\n"
+            "一、元旦：1月1日至3日放假调休，共3天。1月4日（星期天）上班。\n"
+            "二、春节：2月15日（农历腊月二十八）至23日放假调休，共9天。2月14日（星期六）、2月28日（星期六）上班。")
+    notice = parse_notice(text)
+    assert notice.dates("放假") == span(date(2026, 1, 1), date(2026, 1, 3)) | span(date(2026, 2, 15), date(2026, 2, 23))
+    assert notice.dates("上班") == {date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28)}
+    assert not notice.warnings and not notice.unparsed
