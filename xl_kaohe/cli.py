@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .jobs.importing import add_import_command
     add_import_command(sub)
+    from .jobs.holidays import add_holidays_command
+    add_holidays_command(sub)
     return parser
 
 

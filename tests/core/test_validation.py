@@ -182,10 +182,13 @@ def test_rule_points_are_kept_to_cents_so_ties_are_ties():
 
 
 def test_a_ledger_for_next_year_can_be_checked_before_it_starts():
-    # a 2027 ledger prepared on 2026-11-25: scored as of 2027-01-01, nothing due yet, no problem
+    # a 2027 ledger prepared on 2026-11-25: scored as of 2027-01-01, nothing due yet; its one
+    # 节假日 row (元旦) makes 2027 usable, with a warning that the other six festivals are missing
     kit = LedgerKit(year=2027, asof=None).unit("甲校", compliant=False).holiday("2027-01-01", "放假")
     a = kit.assess(today=date(2026, 11, 25))
-    assert a.json()["asof"] == "2027-01-01" and a.result.problems == [] and unit_of(a, "甲校").total == 95
+    assert a.json()["asof"] == "2027-01-01" and unit_of(a, "甲校").total == 95
+    assert [(p.level, p.sheet) for p in a.result.problems] == [("警告", "节假日")]
+    assert "春节、清明、劳动节、端午、中秋、国庆" in a.result.problems[0].message
     # an unreadable 考核截止日期 is a 校验 error, not a stop
     a = LedgerKit(asof="下个月").unit("甲校", compliant=False).assess(today=date(2026, 3, 1))
     assert [(p.sheet, p.column) for p in a.result.problems] == [("参数", "考核截止日期")]

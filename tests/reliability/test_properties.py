@@ -325,6 +325,9 @@ def _short(value: Any) -> Any:
 
 def _kit(units: list[list[Any]]) -> LedgerKit:
     kit = LedgerKit()
+    # next year's 元旦 declared, as in the shipped ledger: an as-of date of 31 December then
+    # carries no "late December may change" warning (SPEC §12), which would be no false alarm
+    kit.holiday(date(2027, 1, 1), "放假", "2027年元旦")
     for name, alias, category, participates in units:
         kit.unit(name, category=category, aliases=alias, participates=participates)
         kit.rows[S.UNITS][-1][3:6] = ["分管领导", "联络人", PHONE]

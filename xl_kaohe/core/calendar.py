@@ -2,8 +2,9 @@
 
 A year that chinese-calendar does not cover is usable only when the 节假日 sheet declares at
 least one date of it (then weekdays work, weekends rest, except the listed dates); otherwise
-every computation touching it raises ``CalendarError`` naming the year (SPEC §3). Never
-silently assume plain weekends.
+every computation touching it raises ``CalendarError`` naming the first such year (SPEC §3).
+Never silently assume plain weekends. Whether a declared year looks complete, and which
+dates are near enough to the 考核年度 to be used, is read_holidays' business (validate).
 
 Internally the calendar is a numpy array of day flags plus its running sum, so "the n-th
 working day after d" and "working days in (a, b]" are O(1) lookups that vectorise over whole
@@ -30,7 +31,8 @@ class CalendarError(ValueError):
         self.year = year
         super().__init__(
             f"{year}年没有节假日数据：chinese-calendar 只覆盖到 {covered_years()[-1]} 年，"
-            f"请在「{HOLIDAYS}」表中填写{year}年的放假和调休上班日期（至少一行）"
+            f"请在「{HOLIDAYS}」表中填写{year}年的放假和调休上班日期（国务院的{year}年节假日安排通知"
+            f"可用“导入假日通知”按钮或 kaohe holidays 导入）"
         )
 
 
@@ -43,9 +45,12 @@ def covered_years() -> tuple[int, ...]:
 
 
 class WorkCalendar:
-    def __init__(self, overrides: Mapping[date, bool] | None = None):
-        """overrides: date -> True (上班) / False (放假), from the 节假日 sheet."""
+    def __init__(self, overrides: Mapping[date, bool] | None = None,
+                 festivals: Mapping[int, set[str]] | None = None):
+        """overrides: date -> True (上班) / False (放假), from the 节假日 sheet; festivals: which
+        festivals those rows seem to cover, per year (holiday_sheet.festivals_by_year)."""
         self.overrides = dict(overrides or {})
+        self.festivals = {year: set(names) for year, names in (festivals or {}).items()}
         covered = set(covered_years())
         self.known_years = frozenset(covered | {d.year for d in self.overrides})
         self.first_year = min(self.known_years)
@@ -73,6 +78,13 @@ class WorkCalendar:
     def require(self, year: int) -> None:
         if year not in self.known_years:
             raise CalendarError(year)
+
+    def first_missing_year(self, year: int) -> int:
+        """The first year from ``year`` on without data: deadlines and days late run forward
+        from a receipt, so that is the year to fill in (not simply the next one)."""
+        while year in self.known_years:
+            year += 1
+        return year
 
     def is_workday(self, day: date) -> bool:
         self.require(day.year)

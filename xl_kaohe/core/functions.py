@@ -49,7 +49,7 @@ class DateContext:
 def date_context(grids: Mapping[str, Grid], today: date | None = None) -> DateContext:
     out = Collector()  # problems of these sheets are reported by kaohe check, not by cells
     params = read_params(grids.get(S.PARAMS), out, asof=None, today=today or date.today())
-    return DateContext(params, read_rubric(grids.get(S.RULES), out), read_holidays(grids.get(S.HOLIDAYS), out))
+    return DateContext(params, read_rubric(grids.get(S.RULES), out), read_holidays(grids.get(S.HOLIDAYS), out, params))
 
 
 # ---- scores ----------------------------------------------------------------------------------------

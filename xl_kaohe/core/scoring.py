@@ -241,9 +241,7 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
 
 
 def _calendar_message(ledger: Ledger, received) -> str:
-    cal = ledger.calendar
-    year = next((y for y in range(received.year, received.year + 2) if y not in cal.known_years),
-                received.year + 1)
+    year = ledger.calendar.first_missing_year(received.year)
     return f"应办结时间或拖延天数涉及{year}年：{CalendarError(year)}"
 
 

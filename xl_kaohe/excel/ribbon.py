@@ -125,6 +125,64 @@ def import_orders(book=None) -> str:
     return run_job(book or _caller(), job)
 
 
+MSG_NO_NOTICE = ("剪贴板里没有节假日安排通知，也未选择文件，已取消。\n"
+                 "请先在网页上复制“国务院办公厅关于××××年部分节假日安排的通知”全文（从标题到落款），"
+                 "再点“导入假日通知”。")
+
+
+def import_holiday_notice(book=None, clipboard: Callable[[], str] | None = None) -> str:
+    """导入假日通知: the notice text from the clipboard, else from a chosen .txt file."""
+    from ..core.notice_text import looks_like_notice
+    from ..jobs.holidays import NoticeError, import_notice, read_notice_file
+
+    def job(excel, progress):
+        text = (clipboard or clipboard_text)()
+        if not looks_like_notice(text):
+            picked = excel.book.app.api.GetOpenFilename("文本文件 (*.txt),*.txt", 1,
+                                                        "选择保存了国务院节假日安排通知的 .txt 文件")
+            if not picked:
+                return MSG_NO_NOTICE
+            text = read_notice_file(picked)
+        progress(f"正在写入「{S.HOLIDAYS}」表")
+        try:
+            return import_notice(text, excel).message()
+        except NoticeError as e:
+            return f"无法完成：{e}"
+    return run_job(book or _caller(), job)
+
+
+def clipboard_text() -> str:
+    """The clipboard's text: pywin32 (installed with xlwings on Windows), else tkinter; "" when
+    neither can read it."""
+    try:
+        import win32clipboard
+    except ImportError:
+        return _tk_clipboard()
+    try:
+        win32clipboard.OpenClipboard()
+        try:
+            if win32clipboard.IsClipboardFormatAvailable(win32clipboard.CF_UNICODETEXT):
+                return win32clipboard.GetClipboardData(win32clipboard.CF_UNICODETEXT) or ""
+            return ""
+        finally:
+            win32clipboard.CloseClipboard()
+    except Exception:  # pragma: no cover - the clipboard held by another program
+        return ""
+
+
+def _tk_clipboard() -> str:  # pragma: no cover - depends on a display
+    try:
+        import tkinter
+        root = tkinter.Tk()
+        root.withdraw()
+        try:
+            return root.clipboard_get()
+        finally:
+            root.destroy()
+    except Exception:
+        return ""
+
+
 def show_help(book=None) -> str:
     book = book or _caller()
     for sheet in book.sheets:
@@ -133,6 +191,7 @@ def show_help(book=None) -> str:
     message = ("生成排名：校验台账并写出 排名、得分明细、扣分依据、校验 四张表。\n"
                "校验台账：只检查数据，问题列在「校验」表。\n"
                "导入工单：把 12345 平台导出的 xlsx/xls/csv 合并进「工单」表（按工单编号，不删除任何数据）。\n"
+               "导入假日通知：复制国务院的节假日安排通知全文后点击，放假和调休上班日期写入「节假日」表（每年12月做一次）。\n"
                "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
                f"详细说明见「{HELP_SHEET}」表；没有 Excel 时可用命令 kaohe rank 完成同样的工作。")
     book.app.alert(message, title=TITLE)

@@ -1,7 +1,8 @@
 """Write cells into one worksheet of an .xlsx/.xlsm by patching its zip part.
 
 Loading and re-saving the ledger with openpyxl costs ~25 s at 100k orders and orphans the
-customUI14 ribbon (notes/EXCEL-PACKAGING.md). So the importer changes only:
+customUI14 ribbon (notes/EXCEL-PACKAGING.md). So the importer (工单) and the holiday-notice job
+(节假日) change only:
 
 - the worksheet XML, edited as text: rows that get cells are rebuilt, every other byte of the
   part stays as it was (other rows, sheetViews, dataValidations, conditional formats, extLst);
@@ -90,11 +91,15 @@ class PreparedPatch:
 
 def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, Any]], *,
                   header_row: int, key_column: int,
-                  progress: Callable[[float], None] | None = None) -> PreparedPatch:
-    """Plan writing ``edits`` (worksheet row -> {0-based column: value}) into ``sheet``.
+                  progress: Callable[[float], None] | None = None,
+                  date_format: str = DATETIME_FORMAT) -> PreparedPatch:
+    """Plan writing ``edits`` (worksheet row -> {0-based column: value}) into ``sheet``
+    (工单 for imports, 节假日 for holiday notices).
 
     ``header_row``/``key_column`` locate the ledger's header and key column: the Excel Table
-    whose top row is the header and that spans the key column grows over appended rows."""
+    whose top row is the header and that spans the key column grows over appended rows.
+    ``date_format``: the style added for dates when the column and the workbook have none
+    (工单 times: yyyy-mm-dd hh:mm; 节假日 days: yyyy-mm-dd)."""
     src = Path(src)
     with open(src, "rb") as raw, zipfile.ZipFile(raw) as zf:
         pkg = Package(zf)
@@ -103,7 +108,7 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
         info = next(i for i in zf.infolist() if i.filename.casefold() == part.casefold())
         _, date1904 = parse_workbook(pkg.read(wb_part))
         styles_part = next((resolve(wb_part, r.target) for r in wb_rels if r.type == REL_STYLES), None)
-        styles = _StyleInfo(pkg.read_optional(styles_part) if styles_part else None)
+        styles = _StyleInfo(pkg.read_optional(styles_part) if styles_part else None, date_format)
         patcher = _SheetPatcher(pkg.read(part).decode("utf-8"), edits, styles, Serial(date1904),
                                 header_row, progress)
         new_text = patcher.run()
@@ -164,8 +169,9 @@ def is_date_format(code: str) -> bool:
 class _StyleInfo:
     """Which cellXfs show dates; adds a yyyy-mm-dd hh:mm style only when none exists."""
 
-    def __init__(self, data: bytes | None) -> None:
+    def __init__(self, data: bytes | None, date_format: str = DATETIME_FORMAT) -> None:
         self._data = data
+        self.date_format = date_format
         self._styles: Styles | None = None
         self.xf_formats: list[int] = []
         self.codes: dict[int, str] = {}
@@ -189,19 +195,21 @@ class _StyleInfo:
         return style is not None and 0 <= style < len(self._date) and self._date[style]
 
     def date_style(self) -> int:
-        """The workbook's date-time style for a column that has none of its own (yyyy-mm-dd hh:mm
-        first); added to styles.xml only when no style shows both date and time."""
+        """The workbook's date style for a column that has none of its own (``date_format``
+        first, then any style that shows a time exactly when ``date_format`` does); added to
+        styles.xml only when there is none."""
         def has_time(i: int) -> bool:
             fid = self.xf_formats[i]
             return fid == 22 or "h" in re.sub(r'"[^"]*"', "", self.codes.get(fid, "")).lower()
-        dated = [i for i, flag in enumerate(self._date) if flag and has_time(i)]
+        wants_time = "h" in self.date_format.lower()
+        dated = [i for i, flag in enumerate(self._date) if flag and has_time(i) == wants_time]
         if dated:
-            return min(dated, key=lambda i: (self.codes.get(self.xf_formats[i], "").lower() != DATETIME_FORMAT, i))
+            return min(dated, key=lambda i: (self.codes.get(self.xf_formats[i], "").lower() != self.date_format, i))
         if self._added is None:
             if self._data is None:
                 raise PatchError(MSG_NO_STYLES)
             self._styles = Styles(self._data)
-            self._added = self._styles.xf(self._styles.num_fmt(DATETIME_FORMAT), 0, 0, 0)
+            self._added = self._styles.xf(self._styles.num_fmt(self.date_format), 0, 0, 0)
         return self._added
 
     @property

@@ -18,6 +18,13 @@ Sub KaoheImportOrders(control As IRibbonControl)
     KaoheRefreshBoard
 End Sub
 
+Sub KaoheImportHolidayNotice(control As IRibbonControl)
+    RunPython "from xl_kaohe.excel import ribbon; ribbon.import_holiday_notice()"
+    ' The holidays sheet changed: every deadline may move, so bump the counters and refresh.
+    KaoheTouchAll
+    KaoheRefreshBoard
+End Sub
+
 Sub KaoheUnitCard(control As IRibbonControl)
     RunPython "from xl_kaohe.excel import ribbon; ribbon.unit_card()"
 End Sub

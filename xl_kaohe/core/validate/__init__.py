@@ -16,7 +16,7 @@ from .cells import (Collector, LedgerError, display, name_key, parse_count, pars
                     plain_text, split_list, text_of, yes_no)
 from .rows import (parse_limit, read_events, read_knowledge, read_meetings, read_orders, read_studies,
                    read_units)
-from .settings import read_holidays, read_params, read_rubric
+from .settings import read_holidays, read_params, read_rubric, warn_late_december
 
 __all__ = ["Collector", "LedgerError", "display", "name_key", "parse_count", "parse_decimal", "parse_points",
            "plain_text", "split_list", "text_of", "yes_no", "parse_limit", "read_events", "read_knowledge",
@@ -31,9 +31,10 @@ def load_ledger(grids: Mapping[str, Grid], *, asof: date | None = None, today: d
     out = Collector()
     params = read_params(grids.get(S.PARAMS), out, asof=asof, today=today or date.today())
     rubric = read_rubric(grids.get(S.RULES), out)
-    calendar = read_holidays(grids.get(S.HOLIDAYS), out)
+    calendar = read_holidays(grids.get(S.HOLIDAYS), out, params)
     units, lookup = read_units(grids.get(S.UNITS), out)
     orders = read_orders(grids, out, lookup, params, rubric)
+    warn_late_december(calendar, params, orders, out)
     deductions = read_events(grids, S.DEDUCTIONS, out, lookup, params, rubric)
     bonuses = read_events(grids, S.BONUSES, out, lookup, params, rubric)
     meetings = read_meetings(grids, out, lookup, params)

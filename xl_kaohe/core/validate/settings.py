@@ -1,12 +1,13 @@
 """How a ledger configures its own scoring: the 参数, 规则 and 节假日 sheets."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from .. import schema as S
-from ..calendar import WorkCalendar
+from ..calendar import WorkCalendar, covered_years
 from ..dates import DateError, parse_date
+from ..holiday_sheet import FESTIVALS, festivals_by_year
 from ..ledger import Params
 from ..rules import BONUS_CAP_CODE, BONUS_ITEMS, NOT_ASSESSED, Clause, Item, Rubric, default_rubric, parse_code, \
     with_overrides
@@ -192,12 +193,18 @@ _RATE_CLAUSES = ("III-9.1", "III-10.1", "III-12.2", "III-14.2")  # thresholds th
 
 # ---- 节假日 --------------------------------------------------------------------------------------
 
-def read_holidays(grid: Grid | None, out: Collector) -> WorkCalendar:
+def read_holidays(grid: Grid | None, out: Collector, params: Params | None = None) -> WorkCalendar:
+    """The 节假日 overrides as a WorkCalendar. With ``params`` (the 考核年度 and as-of date):
+    dates outside 考核年度 ±1 are warnings and left out (a typo like 2062 would otherwise make
+    the calendar span decades); an uncovered year whose rows miss festivals, and a December
+    as-of date while next year's 元旦 is unknown, are warnings (SPEC §12)."""
     overrides: dict[date, bool] = {}
     rows_of: dict[date, int] = {}
+    notes: list[tuple[date, bool, str]] = []
     table = find_table(grid or [], S.HOLIDAYS, ("日期", "类型"))
+    window = (params.year - 1, params.year + 1) if params else None
     if table:
-        get_day, get_kind = table.getter("日期"), table.getter("类型")
+        get_day, get_kind, get_note = table.getter("日期"), table.getter("类型"), table.getter("说明")
         for r, row in table.rows():
             try:
                 day = parse_date(get_day(row))
@@ -211,11 +218,60 @@ def read_holidays(grid: Grid | None, out: Collector) -> WorkCalendar:
             if kind not in S.HOLIDAY_KINDS:
                 out.error(S.HOLIDAYS, r, "类型", get_kind(row), "类型只能是“放假”或“上班”")
                 continue
+            if window and not window[0] <= day.year <= window[1]:
+                out.warn(S.HOLIDAYS, r, "日期", day.isoformat(),
+                         f"不在考核年度 {params.year} 年前后一年内（{window[0]}–{window[1]}年），未使用：请核对年份")
+                continue
             flag = kind == "上班"
             if day in overrides and overrides[day] != flag:
                 out.error(S.HOLIDAYS, r, "类型", kind, f"{day.isoformat()} 与第{rows_of[day]}行矛盾，以第{rows_of[day]}行为准")
                 continue
             overrides[day] = flag
             rows_of.setdefault(day, r)
-    return WorkCalendar(overrides)
+            notes.append((day, flag, plain_text(get_note(row))))
+    found = festivals_by_year(notes)
+    if params is not None:
+        _incomplete_years(notes, found, params, out)
+    return WorkCalendar(overrides, found)
 
+
+def _incomplete_years(rows: list[tuple[date, bool, str]], found: dict[int, set[str]], params: Params,
+                      out: Collector) -> None:
+    covered = set(covered_years())
+    years_with_rows = {day.year for day, _, _ in rows} | set(found)
+    # the 考核年度 needs all seven festivals; the next year only its 元旦 (late-December orders)
+    for year, needed in ((params.year, FESTIVALS), (params.year + 1, ("元旦",))):
+        if year in covered or year not in years_with_rows:
+            continue  # covered, or no rows at all: the calendar error names the year
+        missing = [f for f in needed if f not in found.get(year, set())]
+        if missing:
+            out.warn(S.HOLIDAYS, None, "说明", year,
+                     f"{year}年的节假日看起来不完整：chinese-calendar 没有{year}年的数据，本表中未见"
+                     f"{'、'.join(missing)}的放假日期，这些日子会按工作日计算。国务院公布{year}年放假安排后，"
+                     f"请用“导入假日通知”（kaohe holidays）补全")
+
+
+# The next year's notice has moved days from 29 December on (2004-2026: 29, 30, 31 December);
+# a margin of three days. Receipts a week before may have their deadline there.
+LATE_DECEMBER = 26
+DEADLINE_REACH = timedelta(days=7)
+
+
+def warn_late_december(calendar: WorkCalendar, params: Params, orders, out: Collector) -> None:
+    """SPEC §12: an as-of date in December while the next year's calendar is unknown (not in
+    chinese-calendar, no 元旦 in 节假日) -- warned when some order's numbers rest on late
+    December: received from the 19th, completed from the 26th, or still open at an as-of
+    date from the 26th."""
+    asof, following = params.asof, params.asof.year + 1
+    if asof.month != 12 or following in covered_years() or "元旦" in calendar.festivals.get(following, set()):
+        return
+    edge = datetime(asof.year, 12, LATE_DECEMBER)
+    open_late = asof >= edge.date()
+    if not any(received >= edge - DEADLINE_REACH or (done is None and open_late) or (done is not None and done >= edge)
+               for received, done in zip(orders.received, orders.completed)):
+        return
+    out.warn(S.HOLIDAYS, None, None, asof.isoformat(),
+             f"考核截止日期 {asof.isoformat()} 在12月，而{following}年的放假安排还不知道"
+             f"（chinese-calendar 只到{covered_years()[-1]}年，本表也没有{following}年元旦）：国务院的{following}年"
+             f"通知可能把12月下旬的周末调为上班日或增加放假日，届时12月下旬的应办结时间和拖延天数会变。"
+             f"通知公布后请导入（“导入假日通知”或 kaohe holidays）并重新生成排名")
