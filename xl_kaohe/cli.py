@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .jobs.importing import add_import_command
     add_import_command(sub)
+    from .jobs.notice import add_notice_command
+    add_notice_command(sub)
     return parser
 
 
