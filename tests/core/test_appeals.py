@@ -1,4 +1,5 @@
 """申诉复核 (SPEC §11): validation of every row and the effect of each decision, by hand."""
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -282,8 +283,8 @@ def test_two_reliefs_on_one_object_add_up_never_below_zero():
     ("扣分事件！17", ("row", "扣分事件", 17)),     # full-width ！ as an IME types it
     ("会议!8", ("row", "会议", 8)),
     ("加分事件 ! 5", ("row", "加分事件", 5)),
-    ("知识库 2026-03", ("month", __import__("datetime").date(2026, 3, 1))),
-    ("知识库2026年3月", ("month", __import__("datetime").date(2026, 3, 1))),
+    ("知识库 2026-03", ("month", date(2026, 3, 1))),
+    ("知识库2026年3月", ("month", date(2026, 3, 1))),
     ("季度研究 2026Q2", ("quarter", 2026, 2)),
     ("季度研究 2026年第二季度", ("quarter", 2026, 2)),
 ])
