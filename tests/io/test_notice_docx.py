@@ -4,6 +4,7 @@ from pathlib import Path
 import docx
 import pytest
 
+import wmlschema
 from ledgerkit import LedgerKit
 from xl_kaohe.cli import main
 from xl_kaohe.jobs.notice import notice_filename
@@ -50,6 +51,9 @@ def test_one_docx_per_unit_read_back(ledger: Path, tmp_path: Path, capsys):
     assert paragraphs[-1] == "2026年12月1日"
     section = d.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.left_margin.mm) == 28
+
+    for part in ("word/document.xml", "word/styles.xml"):  # what the 告知单 puts in is valid WordprocessingML
+        assert wmlschema.errors(out / notice_filename(2026, "甲校"), part) == []
 
     d2 = docx.Document(str(out / notice_filename(2026, "乙/校")))
     assert "你单位本年度没有申诉记录。" in [p.text for p in d2.paragraphs]
