@@ -85,6 +85,7 @@ class _Objects:
         self.ledger, self.grids = ledger, grids
         self._orders: dict[str, int] | None = None
         self._rows: dict[str, dict[int, Any]] = {}
+        self._deadlines: dict[int, date | None] = {}
 
     def order(self, order_id: str) -> int:
         if self._orders is None:
@@ -117,14 +118,30 @@ class _Objects:
             raise TargetError(f"{sheet}!{row} 不是计分的行（空行、有错误或不在考核期内）")
         return found
 
+    def prepare_deadlines(self, values) -> None:
+        """Deadlines of every order the 对象 cells name, in one vector pass (not one per appeal)."""
+        wanted = []
+        for value in values:
+            try:
+                parsed = parse_target(value)
+                if parsed[0] == "order":
+                    wanted.append(self.order(parsed[1]))
+            except TargetError:
+                pass  # reported when the row is read
+        wanted = sorted(set(wanted))
+        if not wanted:
+            return
+        o, some = self.ledger.orders, Orders()
+        for i in wanted:
+            some.append(o.row[i], o.order_id[i], o.unit[i], o.kind[i], o.received[i], o.limit[i],
+                        o.completed[i], o.visit[i])
+        t = compute_timeliness(some, self.ledger.rubric, self.ledger.calendar, self.ledger.params)
+        days = t.due.astype("datetime64[D]").tolist()
+        self._deadlines = {i: None if bad else day for i, day, bad in zip(wanted, days, t.calendar_bad.tolist())}
+
     def deadline(self, index: int) -> date | None:
         """The order's deadline (应办结时间) as a date; None when its calendar is unknown."""
-        o = self.ledger.orders
-        one = Orders()
-        one.append(o.row[index], o.order_id[index], o.unit[index], o.kind[index], o.received[index],
-                   o.limit[index], o.completed[index], o.visit[index])
-        t = compute_timeliness(one, self.ledger.rubric, self.ledger.calendar, self.ledger.params)
-        return None if t.calendar_bad[0] else t.due[0].astype("datetime64[D]").item()
+        return self._deadlines.get(index)
 
 
 def resolve(parsed: tuple, unit: str, objects: _Objects) -> tuple[AppealTarget, str]:
@@ -174,6 +191,7 @@ def read_appeals(grids: Mapping[str, Grid], out: Collector, units: dict[str, str
         return [], frozenset()
     g = {c: table.getter(c) for c in S.APPEAL_COLUMNS}
     objects = _Objects(ledger, grids)
+    objects.prepare_deadlines(g["对象"](row) for _, row in table.rows())
     appeals: list[Appeal] = []
     decided: dict[str, int] = {}   # object key -> row of its first 撤销/减免
     for r, row in table.rows():
