@@ -120,7 +120,7 @@ def add_notice_command(sub) -> None:
     p.add_argument("units", nargs="*", metavar="单位", help="单位名称或别名（默认：全部单位）")
     p.add_argument("--outdir", required=True, metavar="DIR", help="告知单写入的文件夹")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 转出 PDF")
-    p.add_argument("--asof", type=_date_arg, help="考核截止日期 YYYY-MM-DD（默认取 参数 表，否则今天，不超过年底）")
+    p.add_argument("--asof", type=_date_arg, metavar="YYYY-MM-DD", help="考核截止日期 YYYY-MM-DD（默认取 参数 表，否则今天，不超过年底）")
     p.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="印发日期（默认今天）；申诉期限从此日起算")
     p.add_argument("--issuer", default=DEFAULT_ISSUER, help=f"发文机关署名（默认：{DEFAULT_ISSUER}）")
     p.set_defaults(run=cmd_notice)
