@@ -1,4 +1,5 @@
 """`kaohe notice`: the .docx files written, read back with python-docx (SPEC §11)."""
+import shutil
 from pathlib import Path
 
 import docx
@@ -65,3 +66,20 @@ def test_chosen_units_by_alias_and_unknown_units(ledger: Path, tmp_path: Path, c
     assert [p.name for p in out.iterdir()] == [notice_filename(2026, "甲校")]  # named twice: one file
     assert main(["notice", str(ledger), "丙校", "--outdir", str(tmp_path / "none"), "--date", "2026-12-01"]) == 2
     assert "丙校" in capsys.readouterr().err and not (tmp_path / "none").exists()
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not on PATH")
+def test_pdf_beside_each_docx(ledger: Path, tmp_path: Path):
+    out = tmp_path / "pdf"
+    assert main(["notice", str(ledger), "甲校", "--outdir", str(out), "--date", "2026-12-01", "--pdf"]) == 0
+    pdf = out / notice_filename(2026, "甲校").replace(".docx", ".pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_pdf_without_libreoffice_is_a_clear_error(ledger: Path, tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setenv("KAOHE_SOFFICE", str(tmp_path / "no-such-soffice"))
+    out = tmp_path / "nopdf"
+    assert main(["notice", str(ledger), "甲校", "--outdir", str(out), "--date", "2026-12-01", "--pdf"]) == 2
+    assert "LibreOffice" in capsys.readouterr().err
+    assert [p.suffix for p in out.iterdir()] == [".docx"]  # the .docx is still written
