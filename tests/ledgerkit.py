@@ -62,6 +62,14 @@ class LedgerKit:
         self.rows[S.HOLIDAYS].append([day, kind, note])
         return self
 
+    def appeal(self, unit: str, target: Any, decision: Any = "", relief: Any = None, *, filed: Any = None,
+               appeal_id: str = "", reason: str = "申诉理由", reviewer: str = "", reviewed: Any = None,
+               note: str = "") -> "LedgerKit":
+        """A 申诉复核 row (SPEC §11); its worksheet row is 2 + the number of appeals before it."""
+        self.rows[S.APPEALS].append([appeal_id, unit, target, filed, reason, decision, relief, reviewer,
+                                     reviewed, note])
+        return self
+
     # ---- output -------------------------------------------------------------------------------
     def _compliance_rows(self) -> dict[str, list[list[Any]]]:
         extra: dict[str, list[list[Any]]] = {S.STUDIES: [], S.KNOWLEDGE: []}

@@ -226,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_command(sub)
     from .jobs.holidays import add_holidays_command
     add_holidays_command(sub)
+    from .jobs.notice import add_notice_command
+    add_notice_command(sub)
     return parser
 
 

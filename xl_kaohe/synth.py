@@ -149,6 +149,7 @@ def generate(n_orders: int = 1000, *, n_units: int | None = None, year: int = 20
         S.KNOWLEDGE: _knowledge(units, year, end, rng),
         S.STUDIES: _studies(units, year, end, rng),
         S.HOLIDAYS: holidays,
+        S.APPEALS: [],
     }
     grids: dict[str, Grid] = {S.PARAMS: _cells(_params_rows(year, asof, late_mode), 2)}
     grids[S.RULES] = _cells(_rules_rows(), len(S.RULE_COLUMNS) + 1)

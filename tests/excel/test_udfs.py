@@ -9,6 +9,7 @@ import pytest
 
 import udfs.kaohe_udfs as U
 from ledgerkit import LedgerKit
+from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.excel.cache import LedgerCache, parse_versions
 
@@ -65,7 +66,7 @@ def test_cache_reads_each_sheet_once_and_rereads_only_what_changed(ledger):
     v1 = versions()
     for _ in range(50):
         U.KAOHE_SCORE("甲校", None, CALLER, v1)
-    assert len(ledger.reads) == 1 and len(ledger.reads[0]) == 10  # one read of all ledger sheets
+    assert len(ledger.reads) == 1 and len(ledger.reads[0]) == len(S.LEDGER_CODE_NAMES)  # one read of all ledger sheets
     assessment = ledger.cache.assessment(BOOK, v1)
     # staff type a new deduction for 甲校: VBA bumps the 扣分事件 counter
     ledger.grids["扣分事件"].append(["2026-06-01", "甲校", "III-4.2", None, "", "", ""])
@@ -75,7 +76,7 @@ def test_cache_reads_each_sheet_once_and_rereads_only_what_changed(ledger):
     assert ledger.cache.assessment(BOOK, v2) is not assessment
     # a new VBA session (counters reset) never reuses old grids
     U.KAOHE_SCORE("甲校", None, CALLER, versions("s2"))
-    assert len(ledger.reads[-1]) == 10
+    assert len(ledger.reads[-1]) == len(S.LEDGER_CODE_NAMES)
 
 
 def test_date_functions_answer_columns_in_one_call(ledger):

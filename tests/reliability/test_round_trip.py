@@ -30,7 +30,7 @@ NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_RIBBON = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 RUNS = 20
 INPUTS = [S.PARAMS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES, S.HOLIDAYS,
-          S.RULES]
+          S.RULES, S.APPEALS]
 KEPT_SHEETS = INPUTS + [BOARD, HELP, S.XLWINGS_CONF]
 
 

@@ -6,9 +6,11 @@ and the timeliness rules run as numpy vector operations over whole columns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
+
+import numpy as np
 
 from .calendar import WorkCalendar
 from .rules import Rubric
@@ -65,6 +67,15 @@ class Params:
 
     def period_text(self) -> str:
         return f"{self.period_start.isoformat()}至{self.period_end.isoformat()}"
+
+    def kb_deadline(self, month: date) -> date:
+        """Report deadline of a knowledge-base month: day 知识库报送截止日 of the next month."""
+        nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        last_day = (date(nxt.year + (nxt.month == 12), nxt.month % 12 + 1, 1) - timedelta(days=1)).day
+        return nxt.replace(day=min(self.kb_deadline_day, last_day))
+
+    def quarter_end(self, quarter: int) -> date:
+        return (date(self.year + 1, 1, 1) if quarter == 4 else date(self.year, 3 * quarter + 1, 1)) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -150,6 +161,36 @@ class Study:
     day: date
 
 
+@dataclass(frozen=True)
+class AppealTarget:
+    """What a 申诉复核 row names (SPEC §11). ``key`` is the AuditLine key of the lines the object
+    caused (AuditLine.key): 工单!17 for an order (its row), 扣分事件!17, 知识库 2026-03, 季度研究 2026Q2."""
+    kind: Literal["order", "row", "month", "quarter"]
+    text: str            # as shown back: 工单 GD-0012, 扣分事件!17, 知识库 2026-03, 季度研究 2026Q2
+    key: str
+    day: date | None     # the object's date: event 日期, order deadline, KB report deadline, quarter end
+    order: int | None = None  # index into Ledger.orders for an order
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """A valid 申诉复核 row (rows with errors are reported and not applied)."""
+    row: int
+    appeal_id: str
+    unit: str
+    target: AppealTarget
+    decision: str                 # 待复核 / 维持 / 撤销 / 减免 (blank is read as 待复核)
+    relief: Decimal | None        # 减免分值, only for 减免
+    filed: date | None
+    reviewed: date | None = None
+    reviewer: str = ""
+    note: str = ""                # 说明 (the office's words)
+
+    @property
+    def source(self) -> str:
+        return f"申诉复核!{self.row}"
+
+
 @dataclass
 class Ledger:
     params: Params
@@ -163,7 +204,23 @@ class Ledger:
     knowledge: list[KnowledgeReport]
     studies: list[Study]
     problems: list[Problem]
+    appeals: list[Appeal] = field(default_factory=list)
+    # Orders made 不考核 by a 撤销 decision (SPEC §11): indices into ``orders``. They stay in
+    # ``orders`` (扣分依据 shows their lines as 已撤销) but are out of every timeliness rule and
+    # every rate; 预警/催办 and KAOHE_STATUS must skip them too (use ``not_assessed_mask``).
+    not_assessed_orders: frozenset[int] = frozenset()
 
     @property
     def has_errors(self) -> bool:
         return any(p.level == ERROR for p in self.problems)
+
+    def not_assessed_mask(self) -> np.ndarray:
+        """bool per order: True for an order revoked on appeal (不考核)."""
+        mask = np.zeros(len(self.orders), dtype=bool)
+        if self.not_assessed_orders:
+            mask[list(self.not_assessed_orders)] = True
+        return mask
+
+    @property
+    def not_assessed_order_ids(self) -> frozenset[str]:
+        return frozenset(self.orders.order_id[i] for i in self.not_assessed_orders)

@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import schema as S
+from .appeals import counts as appeal_counts, pending as pending_appeals, points_text
 from .ledger import ERROR
 from .report import BarChart, Column, OutputSheet
 from .rules import BONUS_ITEMS
@@ -14,11 +15,18 @@ from .scoring import Result, UnitResult
 DATA_ERROR = "数据有误"
 TIED = "并列"
 NOT_RANKED = "不参与考核"
+PENDING_TITLE = "（含待复核申诉）"
+
+
+def pending_appeal_count(result: Result) -> int:
+    return sum(pending_appeals(u.appeals) for u in result.units)
 
 
 def ranking_title(result: Result) -> str:
     params = result.ledger.params
     title = f"{params.year}年度12345工作考核排名（截至{params.asof.isoformat()}）"
+    if pending_appeal_count(result):
+        title += PENDING_TITLE  # §11: the ranking may still change
     return title + f"（{DATA_ERROR}，见「{S.CHECKS}」表）" if result.has_errors else title
 
 
@@ -30,6 +38,8 @@ def remarks(unit: UnitResult) -> str:
         notes.append(TIED)
     if unit.has_errors:
         notes.append(DATA_ERROR)
+    if pending_appeals(unit.appeals):
+        notes.append(f"有待复核申诉{pending_appeals(unit.appeals)}件")
     return "；".join(notes)
 
 
@@ -72,14 +82,16 @@ def detail_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
         columns += [Column(f"{item.code} {item.name}（{_num(item.points)}分）", "number", 12),
                     Column(f"{item.code} 扣分(未封顶)", "number", 10)]
     columns += [Column("基础得分", "number", 10), Column("加分(原始)", "number", 10),
-                Column(f"加分(计入，上限{_num(rubric.bonus_cap)})", "number", 12), Column("总分", "number", 9)]
+                Column(f"加分(计入，上限{_num(rubric.bonus_cap)})", "number", 12), Column("总分", "number", 9),
+                Column("申诉撤销/减免扣分(未封顶)", "number", 14), Column("待复核申诉(件)", "int", 10)]
     rows = []
     for unit in ordered:
         row: list[Any] = [unit.name]
         for item in rubric.base_items:
             score = unit.items[item.code]
             row += [score.score, score.raw]
-        row += [unit.base_score, unit.bonus_raw, unit.bonus, unit.total]
+        row += [unit.base_score, unit.bonus_raw, unit.bonus, unit.total,
+                appeal_relief(unit) or None, pending_appeals(unit.appeals) or None]
         rows.append(row)
     return OutputSheet(S.DETAIL, columns, rows, title=f"{result.ledger.params.year}年度各单位得分明细（扣分为未封顶的原始扣分，项目得分不低于0）")
 
@@ -87,13 +99,21 @@ def detail_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
 def audit_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
     rubric = result.ledger.rubric
     columns = [Column("单位名称", "text", 24), Column("编码", "text", 10), Column("项目", "text", 16),
-               Column("分值", "number", 8), Column("来源", "text", 16), Column("说明", "text", 70)]
+               Column("分值", "number", 8), Column("来源", "text", 16), Column("说明", "text", 70),
+               Column("原分值", "number", 8), Column("申诉复核", "text", 24)]
     rows = []
     for unit in ordered:
         for line in unit.lines:
             item = rubric.items.get(line.item)
-            rows.append([unit.name, line.code, item.name if item else line.item, line.points, line.source, line.note])
+            # 分值 is what counts; 原分值 only where an appeal changed it (§11)
+            rows.append([unit.name, line.code, item.name if item else line.item, line.points, line.source, line.note,
+                         line.original, line.appeal or None])
     return OutputSheet(S.AUDIT, columns, rows)
+
+
+def appeal_relief(unit: UnitResult) -> Decimal:
+    """Points given back by 撤销/减免, before item caps."""
+    return sum((line.points - line.original for line in unit.lines if line.original is not None), Decimal("0.00"))
 
 
 def checks_sheet(result: Result) -> OutputSheet:
@@ -147,6 +167,8 @@ def to_json(result: Result, ordered: list[UnitResult]) -> dict[str, Any]:
                             for code in BONUS_ITEMS if any(l.item == code for l in unit.lines)},
             "rates": {k: _pct(v) for k, v in unit.rates.as_dict().items()},
             "remarks": remarks(unit),
+            "appeals": appeal_counts(unit.appeals),
+            "lines": [_line_json(line) for line in unit.lines],
         })
     return {
         "year": params.year,
@@ -156,6 +178,19 @@ def to_json(result: Result, ordered: list[UnitResult]) -> dict[str, Any]:
         "units": units,
         "problems": [p.as_json() for p in result.problems],
     }
+
+
+def card_note(line) -> str:
+    """说明, plus the appeal's effect on this line (【已撤销（申诉复核!3），原 -4】)."""
+    if not line.appeal:
+        return line.note
+    original = f"，原 {points_text(line.original)}" if line.original is not None else ""
+    return f"{line.note}【{line.appeal}{original}】"
+
+
+def _line_json(line) -> dict[str, Any]:
+    return {"code": line.code, "points": _num(line.points), "source": line.source, "note": line.note,
+            "original": _num(line.original), "appeal": line.appeal or None}
 
 
 UNIT_CARD = "单位明细"
@@ -177,16 +212,24 @@ def unit_card_sheet(result: Result, unit: UnitResult) -> OutputSheet:
                      f"扣分 {score.raw}，封顶 {item.points}" if score.raw > score.deducted else ""])
         for line in unit.lines:
             if line.item == item.code:
-                rows.append([line.code, "", None, line.points, None, line.source, line.note])
+                rows.append([line.code, "", None, line.points, None, line.source, card_note(line)])
     marks[len(rows)] = "bold"
     rows.append(["加分项", f"加分（上限 {_num(rubric.bonus_cap)} 分）", rubric.bonus_cap, unit.bonus_raw, unit.bonus, "",
                  f"原始加分 {unit.bonus_raw}，计入 {unit.bonus}" if unit.bonus_raw != unit.bonus else ""])
     for line in unit.lines:
         if line.item in BONUS_ITEMS:
-            rows.append([line.code, "", None, line.points, None, line.source, line.note])
+            rows.append([line.code, "", None, line.points, None, line.source, card_note(line)])
     marks[len(rows)] = "bold"
     rank = "不参与排名" if unit.rank is None else f"第 {unit.rank} 名" + ("（并列）" if unit.tied else "")
     rows.append(["总分", rank, None, None, unit.total, "", remarks(unit)])
+    if unit.appeals:  # §11: the unit's appeals and what each decided
+        marks[len(rows)] = "bold"
+        rows.append(["申诉复核", f"共{len(unit.appeals)}件", None, appeal_relief(unit) or None, None, "", "恢复的扣分（未封顶）"])
+        for outcome in unit.appeals:
+            a = outcome.appeal
+            filed = f"{a.filed.isoformat()} 申诉；" if a.filed else ""
+            rows.append([a.appeal_id or "申诉", a.target.text, None, outcome.restored or None, None, a.source,
+                         f"{filed}{a.decision}：{outcome.effect()}" + (f"（{a.note}）" if a.note else "")])
     params = result.ledger.params
     title = f"{unit.name} {params.year}年度12345工作考核得分明细（截至{params.asof.isoformat()}）"
     return OutputSheet(UNIT_CARD, columns, rows, title=title, row_marks=marks)

@@ -64,6 +64,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(KNOWLEDGE, KNOWLEDGE_COLUMNS, ("月份", "单位名称")),
     SheetSpec(STUDIES, STUDY_COLUMNS, ("单位名称", "研究日期")),
     SheetSpec(HOLIDAYS, HOLIDAY_COLUMNS, ("日期", "类型")),
+    SheetSpec(APPEALS, APPEAL_COLUMNS, ("单位名称", "对象", "复核结论")),
 )
 SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
 
@@ -72,7 +73,7 @@ SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
 LEDGER_CODE_NAMES = {
     PARAMS: "shParams", UNITS: "shUnits", ORDERS: "shOrders", DEDUCTIONS: "shDeductions",
     BONUSES: "shBonuses", MEETINGS: "shMeetings", KNOWLEDGE: "shKnowledge", STUDIES: "shStudies",
-    HOLIDAYS: "shHolidays", RULES: "shRules",
+    HOLIDAYS: "shHolidays", RULES: "shRules", APPEALS: "shAppeals",
 }
 SHEET_CODE_NAMES = {**LEDGER_CODE_NAMES, RANKING: "shRanking", DETAIL: "shDetail", AUDIT: "shAudit",
                     CHECKS: "shChecks"}

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import rules as R
 from . import schema as S
+from .appeals import AppealOutcome, apply_appeals
 from .calendar import CalendarError
 from .ledger import ERROR, Ledger, Problem, Unit
 from .rates import percent_text, points_gap, rate, rate_deduction
@@ -28,14 +29,26 @@ ZERO = Decimal("0.00")
 class AuditLine:
     unit: str
     code: str            # clause code, e.g. III-8.2
-    points: Decimal      # signed: negative deduction, positive bonus
+    points: Decimal      # signed: negative deduction, positive bonus; after any appeal (items sum these)
     source: str          # 工单!17, 季度研究（自动）…
     note: str            # 工单 GD-0012 办理类 拖延2个工作日
     sort_key: tuple = ()
+    ref: str = ""        # the object an appeal names when it is not the source row (知识库 2026-03)
+    original: Decimal | None = None  # points before a 申诉复核 decision changed them (core/appeals.py)
+    appeal: str = ""     # the decisions naming this line: 已撤销（申诉复核!3）, 减免1分（申诉复核!4）
 
     @property
     def item(self) -> str:
         return self.code.rsplit(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        """What a 申诉复核 对象 resolves to (AppealTarget.key)."""
+        return self.ref or self.source
+
+    @property
+    def original_points(self) -> Decimal:
+        return self.points if self.original is None else self.original
 
 
 @dataclass
@@ -95,6 +108,7 @@ class UnitResult:
     rank: int | None = None
     tied: bool = False
     category_rank: int | None = None
+    appeals: list[AppealOutcome] = field(default_factory=list)  # its 申诉复核 rows (§11)
 
     @property
     def name(self) -> str:
@@ -171,12 +185,15 @@ def score(ledger: Ledger) -> Result:
     _study_rules(ledger, lines)
     _knowledge_rules(ledger, lines, rates)
     _rate_rules(ledger, lines, rates)
+    appeals = apply_appeals(ledger, lines)  # §11: 撤销/减免 rewrite the lines they name
+    problems += appeals.problems
 
     error_units = {p.unit for p in problems if p.level == ERROR and p.unit}
     results = []
     for unit in ledger.units:
         unit_lines = sorted(lines.get(unit.name, []), key=lambda l: l.sort_key)
         results.append(_unit_result(ledger, unit, unit_lines, rates[unit.name], unit.name in error_units))
+        results[-1].appeals = appeals.of(unit.name)
     return Result(ledger, results, problems)
 
 
@@ -185,8 +202,8 @@ def _code_order(code: str) -> tuple[int, int]:
     return int(item.split("-")[1]), int(clause or 0)
 
 
-def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *order) -> None:
-    lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order))
+def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *order, ref: str = "") -> None:
+    lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order, ref))
 
 
 def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
@@ -226,7 +243,7 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
     index = {name: k for k, name in enumerate(names)}
     codes = np.fromiter(map(index.__getitem__, units), dtype=np.int64, count=len(units))
     visit = np.asarray(orders.visit, dtype=np.int8)
-    valid = ~t.calendar_bad
+    valid = ~t.calendar_bad & ~ledger.not_assessed_mask()  # revoked on appeal: in no rate (§11)
 
     def count(mask):
         return np.bincount(codes[mask & valid], minlength=len(names))
@@ -284,13 +301,12 @@ def _study_rules(ledger: Ledger, lines) -> None:
         for q, first, last in _quarters(ledger.params):
             if (unit.name, q) not in studied:
                 _add(lines, unit.name, R.STUDY_MISSING, per, f"{S.STUDIES}（自动）",
-                     f"第{q}季度（{first.isoformat()}至{last.isoformat()}）没有研究12345工作的记录", 0, q)
+                     f"第{q}季度（{first.isoformat()}至{last.isoformat()}）没有研究12345工作的记录", 0, q,
+                     ref=f"{S.STUDIES} {ledger.params.year}Q{q}")
 
 
 def _kb_deadline(params, month: date) -> date:
-    nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    last_day = (date(nxt.year + (nxt.month == 12), nxt.month % 12 + 1, 1) - timedelta(days=1)).day
-    return nxt.replace(day=min(params.kb_deadline_day, last_day))
+    return params.kb_deadline(month)
 
 
 def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
@@ -317,12 +333,14 @@ def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
                 continue
             submitted, row = first_submission.get((unit.name, month), (None, None))
             label = f"{month.strftime('%Y-%m')} 知识库"
+            ref = f"{S.KNOWLEDGE} {month.strftime('%Y-%m')}"
             if submitted is None:
                 source = f"{S.KNOWLEDGE}!{row}" if row else f"{S.KNOWLEDGE}（自动）"
-                _add(lines, unit.name, R.KB_REPORT, per, source, f"{label}未报（截止 {deadline.isoformat()}）", row or 0, m)
+                _add(lines, unit.name, R.KB_REPORT, per, source, f"{label}未报（截止 {deadline.isoformat()}）", row or 0, m,
+                     ref=ref)
             elif submitted > deadline:
                 _add(lines, unit.name, R.KB_REPORT, per, f"{S.KNOWLEDGE}!{row}",
-                     f"{label}迟报：{submitted.isoformat()} 报送，截止 {deadline.isoformat()}", row, m)
+                     f"{label}迟报：{submitted.isoformat()} 报送，截止 {deadline.isoformat()}", row, m, ref=ref)
 
 
 def _rate_rules(ledger: Ledger, lines, rates) -> None:

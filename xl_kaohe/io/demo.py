@@ -22,7 +22,8 @@ least once; what each unit shows:
   III-4.2.
 - 示例市教育装备中心: late orders against a datetime limit and "5个工作日" (III-8.3), one
   received before National Day (III-8.1); meetings 缺席, 代会, 请假 not approved (→ 缺席), 请假
-  approved; no study in Q3 and Q4; III-3.1, III-4.4, III-5.1, III-13.3.
+  approved; no study in Q3 and Q4; III-3.1, III-4.4, III-5.1, III-13.3. Its 申诉复核 rows: GD2026-0021
+  撤销 (不考核), III-5.1 减免 1, III-4.4 and Q3's study 维持.
 - 示例市教育局基础教育处 / 示例市教育局职业教育处 (机关处室): the exact tie at 94.00
   (95 − 1 − 1 + 1: III-1.2 and III-7.1, vs III-11.1 by event and III-6.1; both get III-14.2).
 - 示例市教育发展研究中心: 参与考核 = 否, listed without a rank.
@@ -230,4 +231,27 @@ HOLIDAYS = [
     (date(2027, 1, 1), "放假", _HOLIDAY_NOTE),
     (date(2027, 1, 2), "放假", _HOLIDAY_NOTE),
     (date(2027, 1, 3), "放假", _HOLIDAY_NOTE),
+]
+
+# 申诉编号, 单位名称, 对象, 申诉日期, 申诉理由, 复核结论, 减免分值, 复核人, 复核日期, 说明 — all decided
+# (no 待复核 row, so the demo ranking is final). 示例市教育装备中心 contests four points:
+# - GD2026-0021 (due 04-17 12:00, done 04-20, III-4.1 −2 and III-8.3 −2) 撤销: the time limit was
+#   set by a city department after dispatch → 不考核, +4 and out of every rate;
+# - its III-5.1 −2 event 减免 1; the 泄密 event (III-4.4) and Q3's missing study 维持.
+REVIEWER = "考评小组 钱某"
+
+
+def _deduction_row(unit: str, code: str) -> int:
+    return 2 + next(i for i, row in enumerate(DEDUCTIONS) if row[1] == unit and row[2] == code)
+
+
+APPEALS = [
+    ("SS2026-001", U6, "工单 GD2026-0021", date(2026, 4, 22), "督办时限由市级部门派单后临时调整，本单位未收到调整通知",
+     "撤销", None, REVIEWER, date(2026, 5, 8), "经核实派单记录，不予考核"),
+    ("SS2026-002", U6, f"扣分事件!{_deduction_row(U6, 'III-5.1')}", date(2026, 6, 16), "整改已于期限后一日完成，请求减轻",
+     "减免", 1, REVIEWER, date(2026, 6, 30), "逾期一日，酌情减免1分"),
+    ("SS2026-003", U6, f"扣分事件!{_deduction_row(U6, 'III-4(4)')}", date(2026, 7, 6), "联系方式系诉求人本人公开",
+     "维持", None, REVIEWER, date(2026, 7, 20), "答复中确含诉求人电话，维持扣分"),
+    ("SS2026-004", U6, "季度研究 2026Q3", date(2026, 10, 9), "第三季度在办公会上研究过",
+     "维持", None, REVIEWER, date(2026, 10, 23), "未能提供会议记录，维持扣分"),
 ]

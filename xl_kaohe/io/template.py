@@ -37,14 +37,14 @@ __all__ = ["build_ledger", "save_ledger", "new_ledger", "ledger_bytes", "SHEET_O
            "SHEET_CODE_NAMES", "TABLE_NAMES", "OUTPUT_NOTE"]
 
 SHEET_ORDER = (S.PARAMS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE,
-               S.STUDIES, S.HOLIDAYS, S.RULES) + S.OUTPUT_SHEETS
+               S.STUDIES, S.HOLIDAYS, S.RULES, S.APPEALS) + S.OUTPUT_SHEETS
 
 SHEET_CODE_NAMES = S.SHEET_CODE_NAMES
 
 TABLE_NAMES = {
     S.UNITS: "tblUnits", S.ORDERS: "tblOrders", S.DEDUCTIONS: "tblDeductions",
     S.BONUSES: "tblBonuses", S.MEETINGS: "tblMeetings", S.KNOWLEDGE: "tblKnowledge",
-    S.STUDIES: "tblStudies", S.HOLIDAYS: "tblHolidays",
+    S.STUDIES: "tblStudies", S.HOLIDAYS: "tblHolidays", S.APPEALS: "tblAppeals",
     "rubric": "tblRubric", "types": "tblTypeMap", "aliases": "tblHeaderAliases", "options": "tblOptions",
 }
 
@@ -76,6 +76,7 @@ COLUMN_FORMATS: dict[str, dict[str, str]] = {
     S.KNOWLEDGE: {"月份": TEXT_FORMAT, "报送日期": DATE_FORMAT},
     S.STUDIES: {"研究日期": DATE_FORMAT},
     S.HOLIDAYS: {"日期": DATE_FORMAT},
+    S.APPEALS: {"申诉编号": TEXT_FORMAT, "对象": TEXT_FORMAT, "申诉日期": DATE_FORMAT, "复核日期": DATE_FORMAT},
 }
 
 # Room for Chinese text that an empty template cannot measure.
@@ -84,7 +85,7 @@ MIN_WIDTHS = {
     "内容": 40, "会议名称": 28, "扣分项": 30, "加分项": 30, "工单编号": 14, "关联工单": 14,
     "认定情况": 14, "分管领导": 16, "联络人": 16, "联络电话": 14, "细则": 44, "二级指标": 36,
     "一级指标": 14, "三级指标": 22, "来源": 22, "导出表列名": 18, "平台工单类型": 14,
-    "扣分项选项": 44, "加分项选项": 44,
+    "扣分项选项": 44, "加分项选项": 44, "对象": 22, "申诉理由": 40, "申诉编号": 14, "复核人": 16,
 }
 MAX_WIDTH = 60
 
@@ -225,6 +226,7 @@ def _demo_rows(sheet: str) -> list[tuple]:
     return {
         S.UNITS: D.UNITS, S.ORDERS: D.ORDERS, S.DEDUCTIONS: D.DEDUCTIONS, S.BONUSES: D.BONUSES,
         S.MEETINGS: D.MEETINGS, S.KNOWLEDGE: D.KNOWLEDGE, S.STUDIES: D.STUDIES, S.HOLIDAYS: D.HOLIDAYS,
+        S.APPEALS: D.APPEALS,
     }[sheet]
 
 
@@ -410,7 +412,7 @@ def _count_rule(minimum: int, title: str, message: str) -> DataValidation:
 def _validations() -> list[tuple[str, tuple[str, ...], DataValidation]]:
     """(sheet, columns, rule) for every dropdown / number check of the input sheets."""
     unit_sheets = [(S.ORDERS, "承办单位")] + [(s, "单位名称") for s in
-                                          (S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES)]
+                                          (S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES, S.APPEALS)]
     rules: list[tuple[str, tuple[str, ...], DataValidation]] = []
     for sheet, column in unit_sheets:
         rules.append((sheet, (column,), _list_rule(
@@ -445,6 +447,13 @@ def _validations() -> list[tuple[str, tuple[str, ...], DataValidation]]:
             type="decimal", operator="greaterThan", formula1="0", allow_blank=True, showErrorMessage=True,
             errorTitle="分值", error="分值应为正数（酌情加分项必须填写）。")),
         (S.KNOWLEDGE, ("使用次数", "错误次数"), _count_rule(0, "次数", "应为不小于 0 的整数。")),
+        # 申诉复核 (§11): the four decisions only; blank means 待复核
+        (S.APPEALS, ("复核结论",), _list_rule(
+            _inline(S.APPEAL_DECISIONS), "复核结论",
+            f"复核结论只能是{'、'.join(S.APPEAL_DECISIONS)}（留空按待复核计）。", strict=True)),
+        (S.APPEALS, ("减免分值",), DataValidation(
+            type="decimal", operator="greaterThan", formula1="0", allow_blank=True, showErrorMessage=True,
+            errorTitle="减免分值", error="减免分值应为正数（复核结论为减免时必须填写）。")),
     ]
     return rules
 

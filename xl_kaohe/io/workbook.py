@@ -20,7 +20,7 @@ from ..core.report import OutputSheet
 from ..core.tables import Grid
 
 READ_SHEETS = (S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS,
-               S.KNOWLEDGE, S.STUDIES)
+               S.KNOWLEDGE, S.STUDIES, S.APPEALS)
 
 
 class BookError(Exception):

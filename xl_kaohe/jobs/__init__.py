@@ -5,6 +5,7 @@ so a job (and the ribbon) never imports cli.
 
     rank.py        生成排名 / 校验台账 (kaohe rank, check, unit)
     importing.py   导入工单 (kaohe import)
+    notice.py      考核结果告知单 (kaohe notice)
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from .. import schema as S
 from ..calendar import CalendarError
 from ..ledger import Ledger
 from ..tables import Grid
+from .appeals import read_appeals
 from .cells import (Collector, LedgerError, display, name_key, parse_count, parse_decimal, parse_points,
                     plain_text, split_list, text_of, yes_no)
 from .rows import (parse_limit, read_events, read_knowledge, read_meetings, read_orders, read_studies,
@@ -21,7 +22,7 @@ from .settings import read_holidays, read_params, read_rubric, warn_late_decembe
 __all__ = ["Collector", "LedgerError", "display", "name_key", "parse_count", "parse_decimal", "parse_points",
            "plain_text", "split_list", "text_of", "yes_no", "parse_limit", "read_events", "read_knowledge",
            "read_meetings", "read_orders", "read_studies", "read_units", "read_holidays", "read_params",
-           "read_rubric", "load_ledger"]
+           "read_rubric", "read_appeals", "load_ledger"]
 
 
 def load_ledger(grids: Mapping[str, Grid], *, asof: date | None = None, today: date | None = None) -> Ledger:
@@ -44,5 +45,8 @@ def load_ledger(grids: Mapping[str, Grid], *, asof: date | None = None, today: d
         calendar.require(params.year)
     except CalendarError as e:
         out.error(S.HOLIDAYS, None, None, params.year, str(e))
-    return Ledger(params, rubric, calendar, units, orders, deductions, bonuses, meetings, knowledge,
-                  studies, out.problems)
+    ledger = Ledger(params, rubric, calendar, units, orders, deductions, bonuses, meetings, knowledge,
+                    studies, out.problems)
+    # 申诉复核 last: its objects are the rows validated above (SPEC §11)
+    ledger.appeals, ledger.not_assessed_orders = read_appeals(grids, out, lookup, ledger)
+    return ledger
