@@ -172,7 +172,15 @@ def cmd_new(args) -> int:
 def cmd_build(args) -> int:
     from .build.workbook import DEFAULT_PATH, build_addin
 
-    target = Path(args.output or DEFAULT_PATH)
+    if args.output:
+        target = Path(args.output)
+    elif DEFAULT_PATH.parent.is_dir():  # a source checkout: the shipped workbook/考核台账.xlsm
+        target = DEFAULT_PATH
+    elif args.check:  # an installed package carries no workbook/ folder
+        print("错误：安装版不带 workbook/考核台账.xlsm，请用 --output 指定要检查的工作簿", file=sys.stderr)
+        return EXIT_FAILED
+    else:
+        target = Path(DEFAULT_PATH.name)  # into the current folder
     data = build_addin(year=2026, demo=True)
     if args.check:
         same = target.exists() and target.read_bytes() == data
@@ -218,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_new)
 
     p = sub.add_parser("build-workbook", help="从源代码构建带宏和功能区的 workbook/考核台账.xlsm")
-    p.add_argument("--output", help="输出路径（默认 workbook/考核台账.xlsm）")
+    p.add_argument("--output", help="输出路径（默认：源代码目录中的 workbook/考核台账.xlsm；安装版为当前文件夹）")
     p.add_argument("--check", action="store_true", help="只检查已有文件是否与构建结果逐字节一致")
     p.set_defaults(run=cmd_build)
 
