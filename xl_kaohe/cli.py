@@ -211,6 +211,11 @@ ASOF_HELP = "考核截止日期，如 2026-12-31（默认取「参数」表，�
 JSON_HELP = "另存 JSON 结果到此文件；- 表示输出到屏幕（标准输出）"
 
 
+def cmd_doctor(args) -> int:
+    from .jobs.doctor import doctor
+    return doctor(args.workbook, today=args.today)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="kaohe", description="常州市教育局 12345 工作考核台账：校验、计分、排名",
                                    epilog="每个命令的参数：kaohe 命令 -h，例如 kaohe rank -h")
@@ -256,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="文件", help="输出路径（默认：源代码目录中的 workbook/考核台账.xlsm；安装版为当前文件夹）")
     p.add_argument("--check", action="store_true", help="只检查已有文件是否与构建结果逐字节一致")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("doctor", help="检查本机能否使用台账（Python、xlwings、节假日数据等），并说明怎么处理",
+                       description="检查本机使用考核台账所需的条件，每个问题都说明怎么处理。退出码 0 表示没有需要处理的问题，1 表示有。",
+                       epilog="例：kaohe doctor 考核台账.xlsm")
+    p.add_argument("workbook", nargs="?", metavar="台账", help="同时检查这个台账（内嵌的 xlwings 版本、解释器设置、节假日表、文件夹权限）")
+    p.add_argument("--today", type=_asof, metavar="日期", help="按这一天检查今年和明年的节假日数据（默认今天）")
+    p.set_defaults(run=cmd_doctor)
 
     from .jobs.importing import add_import_command
     add_import_command(sub)

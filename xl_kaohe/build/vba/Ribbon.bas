@@ -1,27 +1,94 @@
 Option Explicit
 ' Callbacks of the ribbon tab "12345" (customUI/customUI.xml). Each button runs the same Python
-' job as the kaohe command through xlwings RunPython on this workbook.
-' VBA source must stay ASCII: Chinese text lives in the ribbon XML and in Python.
+' job as the kaohe command through xlwings RunPython on this workbook; the Help button is pure
+' VBA, so it works on a PC without Python.
+' VBA source must stay ASCII: Chinese text lives in the ribbon XML, in KaoheMessages and in Python.
+' When Python cannot start (no Python, wrong interpreter path, missing xlwings DLL, xlwings
+' version differs), xlwings raises a VBA error or returns -1 after its own English message box:
+' both end in a Chinese message that points to "kaohe doctor" and the help sheet.
 
 Sub KaoheGenerateRanking(control As IRibbonControl)
-    RunPython "from xl_kaohe.excel import ribbon; ribbon.generate_ranking()"
+    If Not KaohePythonReady() Then Exit Sub
+    On Error GoTo failed
+    KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.generate_ranking()")
+    Exit Sub
+failed:
+    KaohePythonFailed Err.Description
 End Sub
 
 Sub KaoheCheckLedger(control As IRibbonControl)
-    RunPython "from xl_kaohe.excel import ribbon; ribbon.check_ledger()"
+    If Not KaohePythonReady() Then Exit Sub
+    On Error GoTo failed
+    KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.check_ledger()")
+    Exit Sub
+failed:
+    KaohePythonFailed Err.Description
 End Sub
 
 Sub KaoheImportOrders(control As IRibbonControl)
-    RunPython "from xl_kaohe.excel import ribbon; ribbon.import_orders()"
+    If Not KaohePythonReady() Then Exit Sub
+    On Error GoTo failed
+    KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.import_orders()")
     ' Python wrote the orders sheet with events off: bump the edit counters, refresh the board.
     KaoheTouchAll
     KaoheRefreshBoard
+    Exit Sub
+failed:
+    KaohePythonFailed Err.Description
 End Sub
 
 Sub KaoheUnitCard(control As IRibbonControl)
-    RunPython "from xl_kaohe.excel import ribbon; ribbon.unit_card()"
+    If Not KaohePythonReady() Then Exit Sub
+    On Error GoTo failed
+    KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.unit_card()")
+    Exit Sub
+failed:
+    KaohePythonFailed Err.Description
 End Sub
 
 Sub KaoheShowHelp(control As IRibbonControl)
-    RunPython "from xl_kaohe.excel import ribbon; ribbon.show_help()"
+    ' No Python here: open the help sheet (code name shHelp) and explain the setup.
+    On Error Resume Next
+    shHelp.Activate
+    shHelp.Range("A1").Select
+    On Error GoTo 0
+    MsgBox KaoheText("Help"), vbInformation, KaoheText("Title")
 End Sub
+
+Private Function KaohePythonReady() As Boolean
+    ' The interpreter the xlwings runtime will use (same settings order as xlwings' GetConfig).
+    ' A path that does not exist would end in xlwings' English "Could not find Interpreter!".
+    Dim interpreter As String
+    On Error Resume Next
+    interpreter = GetConfig("INTERPRETER_WIN", "")
+    If interpreter = "" Then interpreter = GetConfig("INTERPRETER", "pythonw")
+    On Error GoTo 0
+    If interpreter <> "" And interpreter <> "python" And interpreter <> "pythonw" Then
+        If Not FileExists(interpreter) Then
+            MsgBox KaoheText("NoInterpreter") & interpreter & KaoheText("NoInterpreterHint") & KaoheDoctorCommand(), _
+                vbExclamation, KaoheText("Title")
+            Exit Function
+        End If
+    End If
+    KaohePythonReady = True
+End Function
+
+Private Sub KaoheCheckResult(ByVal result As Variant)
+    ' RunPython returns -1 when Python failed to start or to import the job (xlwings has then
+    ' shown its own message); our jobs catch their own errors and answer in Chinese.
+    If Not IsEmpty(result) Then
+        If result = -1 Then KaohePythonFailed ""
+    End If
+End Sub
+
+Private Sub KaohePythonFailed(ByVal detail As String)
+    Application.StatusBar = False
+    Application.ScreenUpdating = True
+    Application.EnableEvents = True
+    MsgBox KaoheText("PythonFailed") & detail & KaoheText("PythonFailedHint") & KaoheDoctorCommand(), _
+        vbExclamation, KaoheText("Title")
+End Sub
+
+Private Function KaoheDoctorCommand() As String
+    KaoheDoctorCommand = "kaohe doctor """ & ThisWorkbook.FullName & """"
+End Function
