@@ -41,7 +41,7 @@ HELP_TEXT = [
     (f"xlwings 版本固定为 {XLWINGS}：台账中内嵌的 xlwings VBA 按版本号加载 xlwings64-{XLWINGS}.dll（随 xlwings 装在 Python 目录），版本不同按钮和公式就无法运行。升级 xlwings 须同时更新本软件和台账（kaohe new 新台账后把数据复制过去），所有电脑一起升级。", ""),
     ("解释器路径：每台电脑的 Python 位置不同，写在各自的用户配置 %USERPROFILE%\\.xlwings\\xlwings.conf 中，一行 \"INTERPRETER_WIN\",\"C:\\Users\\用户名\\AppData\\Local\\Programs\\Python\\Python312\\pythonw.exe\"。不要写进共享台账的「xlwings.conf」表：那里的 Interpreter_Win 行（即使为空）会盖过每个人的用户配置。", ""),
     ("宏与“网络标记”：从邮件、网页、即时通讯收到的 .xlsm 会被 Windows 标记为来自网络，Excel 默认阻止其宏。可逐个“解除锁定”，或由信息科把共享台账文件夹设为受信任位置（组策略：Trusted Locations）。", ""),
-    (f"杀毒软件误报：台账的 VBA 中含 xlwings 开源运行库（调用 xlwings64-{XLWINGS}.dll、启动 pythonw.exe），部分杀毒软件会据此误报为宏病毒。可请信息科把 Python 目录和台账文件夹加入白名单；VBA 源代码公开在本软件的 xl_kaohe/build 目录，kaohe build-workbook --check 可核对台账是否与源代码一致。", ""),
+    (f"杀毒软件误报：台账的 VBA 中含 xlwings 开源运行库（调用 xlwings64-{XLWINGS}.dll、启动 pythonw.exe），部分杀毒软件会据此误报为宏病毒。可请信息科把 Python 目录和台账文件夹加入白名单；VBA 源代码公开在本软件的 xl_kaohe/build 目录，可供审阅；kaohe new 新建的台账中的 VBA 就由这些源代码生成。", ""),
     ("", ""),
     ("六、出了问题", "head"),
     ("运行 kaohe doctor 台账文件名：检查 Python 版本和位数、xlwings 版本是否与台账一致、xlwings DLL、Excel 将使用的 Python、今明两年的节假日数据、LibreOffice（导出 PDF 用）、台账文件夹的写权限和锁文件，每个问题都说明怎么处理。", ""),

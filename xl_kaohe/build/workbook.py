@@ -55,7 +55,7 @@ CONF_ROWS = [
 
 # ---- extra sheets ---------------------------------------------------------------------------------
 
-HELP_WIDTH = 110  # characters of the single text column
+HELP_WIDTH = 90  # characters of the single text column (110 ran past a landscape page in LibreOffice)
 
 
 def _display_width(text: str) -> int:
@@ -78,7 +78,7 @@ def _help_sheet(wb: Workbook) -> None:
             ws.row_dimensions[r].height = 20
         elif text:
             # Row heights are set, not left to the viewer: LibreOffice and WPS do not grow wrapped rows.
-            lines = -(-_display_width(text) // (HELP_WIDTH - 4))
+            lines = -(-_display_width(text) // (HELP_WIDTH - 10))  # viewers wrap earlier than this estimate
             ws.row_dimensions[r].height = 15 * max(lines, 1)
     _fit_width(ws)
 
