@@ -19,8 +19,8 @@ MODULES = {m.name: m.source for m in vba_sources.project_modules(["shX"])}
 RIBBON = MODULES["Ribbon"]
 
 
-def _sub(name: str) -> str:
-    return re.search(rf"^Sub {name}\(control As IRibbonControl\)\n(.*?)^End Sub", RIBBON, re.M | re.S).group(1)
+def _sub(name: str, signature: str = r"\(control As IRibbonControl\)") -> str:
+    return re.search(rf"^(?:Public )?Sub {name}{signature}\n(.*?)^End Sub", RIBBON, re.M | re.S).group(1)
 
 
 def _decoded_texts(source: str) -> dict[str, str]:
@@ -37,20 +37,37 @@ def _decoded_texts(source: str) -> dict[str, str]:
     return texts
 
 
+JOBS = {"KaoheGenerateRanking": "generate_ranking", "KaoheCheckLedger": "check_ledger",
+        "KaoheImportOrders": "import_orders", "KaoheUnitCard": "unit_card"}
+
+
+def test_each_ribbon_callback_only_calls_its_public_macro():
+    for name in list(JOBS) + ["KaoheShowHelp"]:
+        run = name.replace("Kaohe", "KaoheRun", 1)
+        assert [l.strip() for l in _sub(name).splitlines() if l.strip()] == [run], name
+        assert re.search(rf"^Public Sub {run}\(\)$", RIBBON, re.M), run
+
+
 def test_help_button_is_pure_vba():
-    body = _sub("KaoheShowHelp")
+    body = _sub("KaoheRunShowHelp", r"\(\)")
     assert "RunPython" not in body
-    assert "shHelp.Activate" in body and 'MsgBox KaoheText("Help")' in body
+    assert "shHelp.Activate" in body and 'KaoheSay KaoheText("Help"), vbInformation' in body
 
 
 def test_every_python_button_catches_the_xlwings_failure():
-    for name in ("KaoheGenerateRanking", "KaoheCheckLedger", "KaoheImportOrders", "KaoheUnitCard"):
-        body = _sub(name)
+    for name, job in JOBS.items():
+        body = _sub(name.replace("Kaohe", "KaoheRun", 1), r"\(\)")
         lines = [l.strip() for l in body.splitlines() if l.strip()]
         assert lines[0] == "If Not KaohePythonReady() Then Exit Sub", name
         assert lines[1] == "On Error GoTo failed", name
-        assert lines[2].startswith('KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.'), name
+        assert lines[2] == f'KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.{job}()")', name
         assert lines[-2:] == ["failed:", "KaohePythonFailed Err.Description"], name
+
+
+def test_messages_never_block_an_automated_caller():
+    # every message goes through KaoheSay, which shows a box only while DisplayAlerts is on
+    assert RIBBON.count("MsgBox ") == 1
+    assert "If Application.DisplayAlerts Then MsgBox message, style" in RIBBON
 
 
 def test_the_xlwings_functions_the_ribbon_relies_on_exist_and_are_public():

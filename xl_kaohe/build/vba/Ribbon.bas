@@ -7,7 +7,32 @@ Option Explicit
 ' version differs), xlwings raises a VBA error or returns -1 after its own English message box:
 ' both end in a Chinese message that points to "kaohe doctor" and the help sheet.
 
+Private lastMessage As String
+
+' The ribbon callbacks only call the public KaoheRun* macros, so the same code runs from the
+' Macros dialog (Alt+F8) and from Application.Run (tests/excel/test_windows_excel.py).
+
 Sub KaoheGenerateRanking(control As IRibbonControl)
+    KaoheRunGenerateRanking
+End Sub
+
+Sub KaoheCheckLedger(control As IRibbonControl)
+    KaoheRunCheckLedger
+End Sub
+
+Sub KaoheImportOrders(control As IRibbonControl)
+    KaoheRunImportOrders
+End Sub
+
+Sub KaoheUnitCard(control As IRibbonControl)
+    KaoheRunUnitCard
+End Sub
+
+Sub KaoheShowHelp(control As IRibbonControl)
+    KaoheRunShowHelp
+End Sub
+
+Public Sub KaoheRunGenerateRanking()
     If Not KaohePythonReady() Then Exit Sub
     On Error GoTo failed
     KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.generate_ranking()")
@@ -16,7 +41,7 @@ failed:
     KaohePythonFailed Err.Description
 End Sub
 
-Sub KaoheCheckLedger(control As IRibbonControl)
+Public Sub KaoheRunCheckLedger()
     If Not KaohePythonReady() Then Exit Sub
     On Error GoTo failed
     KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.check_ledger()")
@@ -25,7 +50,7 @@ failed:
     KaohePythonFailed Err.Description
 End Sub
 
-Sub KaoheImportOrders(control As IRibbonControl)
+Public Sub KaoheRunImportOrders()
     If Not KaohePythonReady() Then Exit Sub
     On Error GoTo failed
     KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.import_orders()")
@@ -37,7 +62,7 @@ failed:
     KaohePythonFailed Err.Description
 End Sub
 
-Sub KaoheUnitCard(control As IRibbonControl)
+Public Sub KaoheRunUnitCard()
     If Not KaohePythonReady() Then Exit Sub
     On Error GoTo failed
     KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.unit_card()")
@@ -46,13 +71,25 @@ failed:
     KaohePythonFailed Err.Description
 End Sub
 
-Sub KaoheShowHelp(control As IRibbonControl)
+Public Sub KaoheRunShowHelp()
     ' No Python here: open the help sheet (code name shHelp) and explain the setup.
     On Error Resume Next
     shHelp.Activate
     shHelp.Range("A1").Select
     On Error GoTo 0
-    MsgBox KaoheText("Help"), vbInformation, KaoheText("Title")
+    KaoheSay KaoheText("Help"), vbInformation
+End Sub
+
+Public Function KaoheLastMessage() As String
+    ' The last message shown by this module (read by the Windows test suite).
+    KaoheLastMessage = lastMessage
+End Function
+
+Private Sub KaoheSay(ByVal message As String, ByVal style As VbMsgBoxStyle)
+    ' With Application.DisplayAlerts off (automation, tests) the message is kept, not shown:
+    ' a modal box would block the caller.
+    lastMessage = message
+    If Application.DisplayAlerts Then MsgBox message, style, KaoheText("Title")
 End Sub
 
 Private Function KaohePythonReady() As Boolean
@@ -65,8 +102,8 @@ Private Function KaohePythonReady() As Boolean
     On Error GoTo 0
     If interpreter <> "" And interpreter <> "python" And interpreter <> "pythonw" Then
         If Not FileExists(interpreter) Then
-            MsgBox KaoheText("NoInterpreter") & interpreter & KaoheText("NoInterpreterHint") & KaoheDoctorCommand(), _
-                vbExclamation, KaoheText("Title")
+            KaoheSay KaoheText("NoInterpreter") & interpreter & KaoheText("NoInterpreterHint") & KaoheDoctorCommand(), _
+                vbExclamation
             Exit Function
         End If
     End If
@@ -85,8 +122,7 @@ Private Sub KaohePythonFailed(ByVal detail As String)
     Application.StatusBar = False
     Application.ScreenUpdating = True
     Application.EnableEvents = True
-    MsgBox KaoheText("PythonFailed") & detail & KaoheText("PythonFailedHint") & KaoheDoctorCommand(), _
-        vbExclamation, KaoheText("Title")
+    KaoheSay KaoheText("PythonFailed") & detail & KaoheText("PythonFailedHint") & KaoheDoctorCommand(), vbExclamation
 End Sub
 
 Private Function KaoheDoctorCommand() As String
