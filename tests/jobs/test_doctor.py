@@ -66,6 +66,14 @@ def test_workbook_runtime_must_equal_the_installed_xlwings():
     assert plain["台账的 xlwings 运行库"].level == D.NOTE and "kaohe new" in plain["台账的 xlwings 运行库"].todo
 
 
+def test_macros_of_another_version_are_pointed_out():
+    base = dict(workbook=Path("t.xlsm"), has_vba=True, runtime=PIN, folder_writable=True)
+    assert by_topic(D.findings(facts(**base, vba_differs=[])))["台账的宏"].level == D.OK
+    other = by_topic(D.findings(facts(**base, vba_differs=["Ribbon"])))["台账的宏"]
+    assert other.level == D.NOTE and "Ribbon" in other.detail and "kaohe new" in other.todo
+    assert "台账的宏" not in by_topic(D.findings(facts(**base)))  # could not tell: say nothing
+
+
 def test_holidays_of_next_year_from_the_sheet():
     found = by_topic(D.findings(facts(workbook=Path("t.xlsm"), has_vba=True, runtime=PIN, folder_writable=True,
                                       holiday_years=frozenset({2027}))))
@@ -126,6 +134,12 @@ def test_gather_reads_the_shipped_workbook(tmp_path):
     (tmp_path / "home" / ".xlwings" / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\P\\pythonw.exe"\n')
     f = D.gather(book, today=date(2026, 6, 1), env={"HOME": str(tmp_path / "home")})
     assert f.has_vba and f.runtime == PIN  # read from the VBA project inside the file
+    assert f.vba_differs == []  # the shipped workbook is this install's build
+    from xl_kaohe.io.vba_read import workbook_modules
+    modules = workbook_modules(book)
+    modules["Ribbon"] += "\n' changed by hand"
+    del modules["KaoheMessages"]
+    assert D._differing_modules(modules) == ["KaoheMessages", "Ribbon"]
     assert f.conf_sheet == {"UDF MODULES": "udfs.kaohe_udfs", "DEBUG UDFS": "False", "USE UDF SERVER": "True",
                             "SHOW CONSOLE": "False"}
     assert f.interpreter == "C:\\P\\pythonw.exe" and "用户配置" in f.interpreter_source

@@ -54,6 +54,7 @@ class Facts:
     workbook_problem: str | None = None         # missing, unreadable …
     has_vba: bool = False
     runtime: str | None = None                  # xlwings runtime version inside the workbook's VBA
+    vba_differs: list[str] | None = None        # our modules whose source differs from this install's build
     conf_sheet: dict[str, str] | None = None    # the workbook's xlwings.conf sheet (upper-case keys)
     conf_files: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (where, settings), in order
     interpreter: str = "pythonw"                # what the workbook will run
@@ -112,6 +113,16 @@ def _workbook(f: Facts) -> Finding:
         return Finding(FIX, topic, f"工作簿内嵌 xlwings {f.runtime}，本机安装的是 {f.xlwings}",
                        f"两者必须一致：运行 pip install xlwings=={f.runtime}，或用本机的 kaohe new 新建台账后把数据复制过去")
     return Finding(OK, topic, f"xlwings {f.runtime}（与本机一致）")
+
+
+def _vba(f: Facts) -> list[Finding]:
+    if f.workbook is None or f.workbook_problem or not f.has_vba or f.vba_differs is None:
+        return []
+    if not f.vba_differs:
+        return [Finding(OK, "台账的宏", "与本软件生成的完全一致")]
+    return [Finding(NOTE, "台账的宏", f"与本软件生成的不同：{'、'.join(f.vba_differs)}（台账由另一版本生成，或宏被改过）",
+                    "按钮和公式可能与说明不符（例如旧台账没有中文出错提示）：用 kaohe new 新台账.xlsm 新建台账，"
+                    "再把各数据表的内容复制过去")]
 
 
 def _interpreter(f: Facts) -> list[Finding]:
@@ -208,7 +219,7 @@ def _folder(f: Facts) -> list[Finding]:
 
 
 def findings(f: Facts) -> list[Finding]:
-    return [_python(f), _xlwings(f), _workbook(f), *_interpreter(f), _dll(f), *_calendar(f), _soffice(f), *_folder(f)]
+    return [_python(f), _xlwings(f), _workbook(f), *_vba(f), *_interpreter(f), _dll(f), *_calendar(f), _soffice(f), *_folder(f)]
 
 
 def report(results: list[Finding]) -> tuple[str, int]:
@@ -322,6 +333,24 @@ def _soffice_path() -> str | None:
     return None
 
 
+def _source(text: str) -> str:
+    lines = text.replace("\r\n", "\n").strip().split("\n")
+    while lines and lines[0].startswith("Attribute VB_"):
+        lines.pop(0)
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _differing_modules(modules: dict[str, str]) -> list[str] | None:
+    """Our standard modules whose source is not what this install would build (None: cannot tell)."""
+    try:
+        from ..build.vba_sources import project_modules
+        expected = {m.name: m.source for m in project_modules([]) if m.kind == "standard"}
+    except Exception:  # building needs the UDF module and xlwings' generator: never fail the doctor
+        return None
+    return [name for name, source in expected.items()
+            if name not in modules or _source(modules[name]) != _source(source)]
+
+
 def _workbook_facts(facts: Facts, path: Path) -> None:
     from ..core import schema as S
     from ..core.validate import Collector, read_holidays
@@ -338,6 +367,7 @@ def _workbook_facts(facts: Facts, path: Path) -> None:
             modules = workbook_modules(path)
             facts.has_vba = modules is not None
             facts.runtime = xlwings_runtime_version(modules) if modules else None
+            facts.vba_differs = _differing_modules(modules) if modules else None
     except (BookError, OSError, ValueError, KeyError) as e:
         facts.workbook_problem = f"无法读取 {path.name}（{e}）"
         return
