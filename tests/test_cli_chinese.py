@@ -158,3 +158,19 @@ def test_system_errors_are_chinese():
     assert os_error_text(PermissionError(13, "Permission denied", "b")) == "没有权限：b"
     assert os_error_text(OSError(28, "No space left on device")) == "磁盘空间不足"
     assert os_error_text(FileExistsError("文件已存在：x.xlsm。")) == "文件已存在：x.xlsm。"  # ours pass through
+
+
+def test_a_later_subcommand_is_chinese_without_doing_anything(capsys):
+    """What another job's subparser gets for free: English placeholders mapped, messages Chinese."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    p = sub.add_parser("demo", help="示例命令")
+    p.add_argument("workbook", help="台账")
+    p.add_argument("--month", help="月份")
+    p.add_argument("--asof", metavar="YYYY-MM-DD", help="日期")
+    p.add_argument("--json", metavar="PATH|-", help="结果")
+    usage = p.format_usage()
+    assert usage == "用法：kaohe demo [-h] [--month 月份] [--asof 日期] [--json 文件|-] 台账\n"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["demo"])
+    assert "缺少必填的参数：台账" in capsys.readouterr().err

@@ -94,6 +94,8 @@ METAVARS = {
     "folder": "文件夹", "outdir": "文件夹", "year": "年度", "month": "月份", "quarter": "季度", "period": "期间",
     "days": "工作日数", "template": "模板", "sheet": "工作表", "limit": "数量", "top": "名额", "format": "格式",
     "docx": "文件", "pdf": "文件", "source": "来源", "appeal": "申诉", "order": "工单编号",
+    "dir": "文件夹", "out": "文件", "name": "名称", "code": "编码", "id": "编号", "path|-": "文件|-",
+    "file|-": "文件|-", "yyyy-mm-dd": "日期", "yyyy-mm": "月份", "yyyy": "年度", "xlsx": "文件", "xlsm": "台账",
 }
 
 
