@@ -103,7 +103,9 @@ def _workbook(f: Facts) -> Finding:
     if f.workbook is None:
         return Finding(NOTE, topic, "未指定台账", "运行 kaohe doctor 台账.xlsm 可同时检查台账本身")
     if f.workbook_problem:
-        return Finding(FIX, topic, f.workbook_problem, "检查文件名和路径")
+        todo = ("检查文件名和路径" if f.workbook_problem.startswith("找不到") else
+                "确认它是考核台账（.xlsm/.xlsx）并能用 Excel 或 WPS 打开；文件损坏时改用最近的备份")
+        return Finding(FIX, topic, f.workbook_problem, todo)
     if not f.has_vba:
         return Finding(NOTE, topic, f"{f.workbook.name} 不带宏（普通 .xlsx 台账）：只能用 kaohe 命令，没有 Excel 功能区",
                        "需要功能区时用 kaohe new 新台账.xlsm 新建带宏的台账，再把数据复制过去")
