@@ -174,3 +174,14 @@ def test_a_later_subcommand_is_chinese_without_doing_anything(capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["demo"])
     assert "缺少必填的参数：台账" in capsys.readouterr().err
+
+
+def test_help_fits_the_terminal_in_display_columns(monkeypatch):
+    from xl_kaohe.argparse_zh import display_width
+    monkeypatch.setenv("COLUMNS", "60")  # argparse sizes its help to the terminal (COLUMNS)
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, p in [("kaohe", parser)] + list(sub.choices.items()):
+        body = p.format_help().split("\n\n", 1)[1]  # after the usage paragraph
+        too_wide = [line for line in body.splitlines() if display_width(line) > 60]
+        assert too_wide == [], name

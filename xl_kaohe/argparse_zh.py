@@ -133,6 +133,9 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
     def format_help(self) -> str:
         return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.M)
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:  # description and epilog
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         text = self._whitespace_matcher.sub(" ", text).strip()
         lines, line = [], ""
