@@ -93,6 +93,9 @@ def test_installed_package_runs_the_readme_commands(venv, tmp_path):
                  "--json", "-"], cwd=REPO)
     assert installed == json.loads(here.stdout.decode("utf-8"))
     assert installed["units"][0]["rank"] == 1 and installed["problems"] == []
+    # doctor reads the new workbook's VBA (olefile is a runtime dependency) and finds it is this build
+    doctor = _run([kaohe, "doctor", "t.xlsm", "--today", "2026-06-01"], cwd=tmp_path, check=False).stdout.decode()
+    assert "[通过] 台账的宏：与本软件生成的完全一致" in doctor and "[通过] 台账的 xlwings 运行库" in doctor
 
 
 def test_installed_build_equals_the_committed_workbook(venv, tmp_path):
