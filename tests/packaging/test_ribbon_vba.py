@@ -51,7 +51,10 @@ def test_each_ribbon_callback_only_calls_its_public_macro():
 def test_help_button_is_pure_vba():
     body = _sub("KaoheRunShowHelp", r"\(\)")
     assert "RunPython" not in body
-    assert "shHelp.Activate" in body and 'KaoheSay KaoheText("Help"), vbInformation' in body
+    assert 'If sh.CodeName = "shHelp" Then' in body and "sh.Activate" in body
+    assert 'KaoheSay KaoheText("Help"), vbInformation' in body
+    from xl_kaohe.build.workbook import HELP_CODE_NAME
+    assert HELP_CODE_NAME == "shHelp"
 
 
 def test_every_python_button_catches_the_xlwings_failure():

@@ -72,10 +72,16 @@ failed:
 End Sub
 
 Public Sub KaoheRunShowHelp()
-    ' No Python here: open the help sheet (code name shHelp) and explain the setup.
+    ' No Python here: open the help sheet and explain the setup. The sheet is found by its code
+    ' name at run time: a direct reference would not compile once someone deletes the sheet.
+    Dim sh As Object
     On Error Resume Next
-    shHelp.Activate
-    shHelp.Range("A1").Select
+    For Each sh In ThisWorkbook.Worksheets
+        If sh.CodeName = "shHelp" Then
+            sh.Activate
+            sh.Range("A1").Select
+        End If
+    Next sh
     On Error GoTo 0
     KaoheSay KaoheText("Help"), vbInformation
 End Sub
