@@ -3,6 +3,7 @@ ranking is still written, marked 数据有误), 2 could not run (file missing, l
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -19,7 +20,8 @@ from .core.engine import Assessment
 from .core.ledger import ERROR, WARNING
 from .core.rates import percent_text
 from .core.validate import LedgerError
-from .io.workbook import BookError, FileBook
+from .argparse_zh import ChineseArgumentParser
+from .io.workbook import BookError, FileBook, check_file_target, check_folder_target
 
 SHOWN_PROBLEMS = 20
 
@@ -105,8 +107,19 @@ def _asof(text: str | None) -> date | None:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _check_targets(args) -> None:
+    """--json and --csv targets are checked before the ledger is rewritten."""
+    from .core.schema import OUTPUT_SHEETS
+
+    if getattr(args, "json", None) and args.json != "-":
+        check_file_target(args.json, "--json")
+    if getattr(args, "csv", None):
+        check_folder_target(args.csv, "--csv", [f"{name}.csv" for name in OUTPUT_SHEETS])
+
+
 def cmd_rank(args) -> int:
     console = Console(to_stderr=args.json == "-")
+    _check_targets(args)
     book = FileBook(args.workbook, args.output)
     assessment = app.rank(book, asof=args.asof, progress=console.progress)
     console.say(ranking_text(assessment))
@@ -124,6 +137,7 @@ def cmd_rank(args) -> int:
 
 def cmd_check(args) -> int:
     console = Console(to_stderr=args.json == "-")
+    _check_targets(args)
     assessment = app.check(FileBook(args.workbook), asof=args.asof, progress=console.progress)
     console.say(problems_text(assessment, limit=10**9))
     if args.json:
@@ -172,7 +186,15 @@ def cmd_new(args) -> int:
 def cmd_build(args) -> int:
     from .build.workbook import DEFAULT_PATH, build_addin
 
-    target = Path(args.output or DEFAULT_PATH)
+    if args.output:
+        target = Path(args.output)
+    elif DEFAULT_PATH.parent.is_dir():  # a source checkout: the shipped workbook/考核台账.xlsm
+        target = DEFAULT_PATH
+    elif args.check:  # an installed package carries no workbook/ folder
+        print("错误：安装版不带 workbook/考核台账.xlsm，请用 --output 指定要检查的工作簿", file=sys.stderr)
+        return EXIT_FAILED
+    else:
+        target = Path(DEFAULT_PATH.name)  # into the current folder
     data = build_addin(year=2026, demo=True)
     if args.check:
         same = target.exists() and target.read_bytes() == data
@@ -184,43 +206,68 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+WORKBOOK_HELP = "考核台账 .xlsm/.xlsx"
+ASOF_HELP = "考核截止日期，如 2026-12-31（默认取「参数」表，否则今天，不超过年底）"
+JSON_HELP = "另存 JSON 结果到此文件；- 表示输出到屏幕（标准输出）"
+
+
+def cmd_doctor(args) -> int:
+    from .jobs.doctor import doctor
+    return doctor(args.workbook, today=args.today)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kaohe", description="常州市教育局 12345 工作考核台账：校验、计分、排名")
+    parser = ChineseArgumentParser(prog="kaohe", description="常州市教育局 12345 工作考核台账：校验、计分、排名",
+                                   epilog="每个命令的参数：kaohe 命令 -h，例如 kaohe rank -h")
     parser.add_argument("--version", action="version", version=f"kaohe {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    p = sub.add_parser("rank", help="校验、计分，并把 排名/得分明细/扣分依据/校验 写入工作簿")
-    p.add_argument("workbook", help="考核台账 .xlsm/.xlsx")
-    p.add_argument("--asof", type=_asof, help="考核截止日期 YYYY-MM-DD（默认取 参数 表，否则今天，不超过年底）")
-    p.add_argument("--output", help="写到另一个文件（原台账不改动）")
-    p.add_argument("--json", metavar="PATH|-", help="另存 JSON 结果；- 表示输出到标准输出")
-    p.add_argument("--csv", metavar="DIR", help="另把四张结果表导出为 CSV（UTF-8，Excel/WPS 可直接打开）")
+    p = sub.add_parser("rank", help="校验、计分，并把 排名/得分明细/扣分依据/校验 写入工作簿",
+                       description="校验台账、计分，把 排名、得分明细、扣分依据、校验 四张表写入工作簿。",
+                       epilog="例：kaohe rank 考核台账.xlsm --asof 2026-12-31 --output 排名副本.xlsm")
+    p.add_argument("workbook", metavar="台账", help=WORKBOOK_HELP)
+    p.add_argument("--asof", type=_asof, metavar="日期", help=ASOF_HELP)
+    p.add_argument("--output", metavar="文件", help="写到另一个文件（原台账不改动）")
+    p.add_argument("--json", metavar="文件|-", help=JSON_HELP)
+    p.add_argument("--csv", metavar="文件夹", help="另把四张结果表导出为 CSV（UTF-8，Excel/WPS 可直接打开）")
     p.set_defaults(run=cmd_rank)
 
-    p = sub.add_parser("check", help="只校验台账，不写入")
-    p.add_argument("workbook")
-    p.add_argument("--asof", type=_asof)
-    p.add_argument("--json", metavar="PATH|-")
+    p = sub.add_parser("check", help="只校验台账，不写入", description="只校验台账，列出问题，不写入任何文件。",
+                       epilog="例：kaohe check 考核台账.xlsm")
+    p.add_argument("workbook", metavar="台账", help=WORKBOOK_HELP)
+    p.add_argument("--asof", type=_asof, metavar="日期", help=ASOF_HELP)
+    p.add_argument("--json", metavar="文件|-", help=JSON_HELP)
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("unit", help="单位明细：列出某单位每一分的扣分或加分及其来源")
-    p.add_argument("workbook")
-    p.add_argument("unit", help="单位名称或别名")
-    p.add_argument("--asof", type=_asof)
+    p = sub.add_parser("unit", help="单位明细：列出某单位每一分的扣分或加分及其来源",
+                       description="单位明细：列出某单位每一分的扣分或加分及其来源。",
+                       epilog="例：kaohe unit 考核台账.xlsm 实验小学 --write")
+    p.add_argument("workbook", metavar="台账", help=WORKBOOK_HELP)
+    p.add_argument("unit", metavar="单位", help="单位名称或别名")
+    p.add_argument("--asof", type=_asof, metavar="日期", help=ASOF_HELP)
     p.add_argument("--write", action="store_true", help="同时把「单位明细」表写入工作簿")
-    p.add_argument("--output", help="与 --write 一起用：写到另一个文件")
+    p.add_argument("--output", metavar="文件", help="与 --write 一起用：写到另一个文件")
     p.set_defaults(run=cmd_unit)
 
-    p = sub.add_parser("new", help="从模板新建台账")
-    p.add_argument("path")
+    p = sub.add_parser("new", help="从模板新建台账", description="从模板新建台账；已有同名文件时不覆盖。",
+                       epilog="例：kaohe new 2027台账.xlsm --year 2027")
+    p.add_argument("path", metavar="文件", help="新台账的文件名：.xlsm 带宏和功能区（Excel 用），.xlsx 为普通台账")
     p.add_argument("--demo", action="store_true", help="带虚构的示例数据")
-    p.add_argument("--year", type=int, default=None, help="考核年度（默认今年）")
+    p.add_argument("--year", type=int, default=None, metavar="年度", help="考核年度（默认今年）")
     p.set_defaults(run=cmd_new)
 
-    p = sub.add_parser("build-workbook", help="从源代码构建带宏和功能区的 workbook/考核台账.xlsm")
-    p.add_argument("--output", help="输出路径（默认 workbook/考核台账.xlsm）")
+    p = sub.add_parser("build-workbook", help="从源代码构建带宏和功能区的 workbook/考核台账.xlsm",
+                       description="从源代码构建带宏和功能区的示例工作簿（开发用）。")
+    p.add_argument("--output", metavar="文件", help="输出路径（默认：源代码目录中的 workbook/考核台账.xlsm；安装版为当前文件夹）")
     p.add_argument("--check", action="store_true", help="只检查已有文件是否与构建结果逐字节一致")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("doctor", help="检查本机能否使用台账（Python、xlwings、节假日数据等），并说明怎么处理",
+                       description="检查本机使用考核台账所需的条件，每个问题都说明怎么处理。退出码 0 表示没有需要处理的问题，1 表示有。",
+                       epilog="例：kaohe doctor 考核台账.xlsm")
+    p.add_argument("workbook", nargs="?", metavar="台账", help="同时检查这个台账（内嵌的 xlwings 版本、解释器设置、节假日表、文件夹权限）")
+    p.add_argument("--today", type=_asof, metavar="日期", help="按这一天检查今年和明年的节假日数据（默认今天）")
+    p.set_defaults(run=cmd_doctor)
 
     from .jobs.importing import add_import_command
     add_import_command(sub)
@@ -231,6 +278,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OS_ERRORS = {
+    errno.ENOENT: "找不到文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘是只读的", errno.EEXIST: "文件已存在",
+    errno.EISDIR: "这是文件夹，不是文件", errno.ENOTDIR: "路径中有一项不是文件夹", errno.EBUSY: "文件正被其他程序占用",
+    errno.ENAMETOOLONG: "文件名太长", errno.EINVAL: "文件名无效", errno.EIO: "读写磁盘出错",
+}
+WIN_ERRORS = {32: "文件正被其他程序占用（例如在 Excel 或 WPS 中打开）", 33: "文件的一部分被其他程序锁定"}
+
+
+def os_error_text(e: OSError) -> str:
+    """An OSError in Chinese (Python's own text is English); our own messages pass through."""
+    what = WIN_ERRORS.get(getattr(e, "winerror", None)) or OS_ERRORS.get(e.errno)
+    if what is None:
+        return str(e) if e.errno is None else f"无法读写文件（系统错误 {e.errno}）：{e.filename or ''}"
+    names = [str(n) for n in (e.filename, e.filename2) if n]
+    return f"{what}：{' → '.join(names)}" if names else what
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -239,8 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (BookError, LedgerError, OSError) as e:  # OSError: disk full, file held by another program …
+    except (BookError, LedgerError) as e:
         print(f"错误：{e}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as e:  # disk full, file held by another program …
+        print(f"错误：{os_error_text(e)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)

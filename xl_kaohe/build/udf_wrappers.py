@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import sys
 import types
 from pathlib import Path
@@ -65,7 +66,10 @@ def udf_wrapper_source(path: Path = UDF_FILE) -> str:
         out.write('#Const App = "Microsoft Excel"\n\n')
         book = types.SimpleNamespace(Name="考核台账.xlsm")
         xu.generate_vba_wrapper(UDF_MODULE, module, out, book)
-        return out.getvalue().replace("\r\n", "\n")
+        source = out.getvalue().replace("\r\n", "\n")
+        # A call that cannot reach Python (no Python, missing DLL) shows xlwings' English error in
+        # every cell: show a short Chinese text instead (KaoheMessages.KaoheUdfFailed).
+        return re.sub(r"^(\s+)(\w+) = Err\.Description$", r"\1\2 = KaoheUdfFailed(Err.Description)", source, flags=re.M)
     finally:
         _restore(saved)
 

@@ -5,7 +5,8 @@
 - xlwings (standalone runtime) and Dictionary, taken from the pinned xlwings package;
 - xlwings_udfs: wrappers generated from udfs/kaohe_udfs.py;
 - KaoheEvents: per-sheet edit counters for the UDF cache, generated from one list;
-- Ribbon: one callback per ribbon button, each a RunPython call into xl_kaohe.
+- KaoheMessages: the Chinese texts shown without Python (帮助, Python failures);
+- Ribbon: one callback per ribbon button, each a RunPython call into xl_kaohe (帮助: pure VBA).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import xlwings
 
 from ..excel.cache import SHEET_CODE_NAMES
 from .udf_wrappers import udf_descriptions, udf_wrapper_source
+from .vba_messages import messages_module
 from .vba_project import VbaModule
 
 HERE = Path(__file__).resolve().parent
@@ -132,7 +134,7 @@ def project_modules(sheet_code_names: list[str]) -> list[VbaModule]:
     modules += [VbaModule(code, "document", "Option Explicit\n") for code in sheet_code_names]
     modules += xlwings_runtime()
     modules += [VbaModule("xlwings_udfs", "standard", udf_wrapper_source()), events_module(),
-                functions_module(), static_module("Ribbon", "standard")]
+                functions_module(), messages_module(), static_module("Ribbon", "standard")]
     return modules
 
 

@@ -28,6 +28,7 @@ from ..core.engine import Assessment, assess
 from ..core.rules import default_rubric
 from ..io import template
 from ..io.workbook import READ_SHEETS
+from .help_text import HELP_TEXT
 from .vba_project import build_vba_project
 from .vba_sources import BOARD_CODE_NAME, check_ribbon_callbacks, project_modules, ribbon_xml
 
@@ -44,50 +45,17 @@ REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 REL_RIBBON = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "workbook" / "考核台账.xlsm"
 
-HELP_TEXT = [
-    ("12345 工作考核台账（Excel 加载项）", "title"),
-    ("本工作簿记录一个考核年度的 12345 工单、扣分事件、会议、知识库报送和季度研究，按《常州市教育局12345政府服务热线办理工作考核细则》自动计分和排名。", ""),
-    ("", ""),
-    ("一、第一次使用（Windows + Excel）", "head"),
-    ("1. 安装 Python 3.10 或更新版本（安装时勾选 Add Python to PATH）。", ""),
-    ("2. 打开“命令提示符”，进入本项目文件夹，运行：pip install .   （会同时安装 xlwings、openpyxl、chinese-calendar 等）", ""),
-    ("3. 把本工作簿放到“受信任位置”（文件 › 选项 › 信任中心 › 受信任位置），或打开时点“启用宏”。", ""),
-    ("4. 若 Python 不在 PATH 上，在「xlwings.conf」表 Interpreter_Win 一格填写 pythonw.exe 的完整路径。", ""),
-    ("5. 功能区出现“12345考核”选项卡即安装成功。", ""),
-    ("", ""),
-    ("二、功能区按钮", "head"),
-    ("生成排名：校验台账，计算各单位得分，写出「排名」「得分明细」「扣分依据」「校验」四张表。", ""),
-    ("校验台账：只检查数据（日期、单位、编码、重复工单等），问题列在「校验」表，不改动其它表。", ""),
-    ("导入工单：把 12345 平台导出的 xlsx / xls / csv 按工单编号合并进「工单」表；只新增或更新，不删除任何数据。", ""),
-    ("单位明细：先选中某单位所在的行，再点击，列出该单位每一分的扣分或加分及其来源（工作表行号）。", ""),
-    ("导入假日通知：每年12月，在网页上复制国务院办公厅的节假日安排通知全文（从标题到落款）后点击，放假和调休上班日期写入「节假日」表；表中已有的行不改动，看不懂的句子会列出来请手工填写。", ""),
-    ("帮助：显示本说明。", ""),
-    ("", ""),
-    ("三、日常录入", "head"),
-    ("在「工单」「扣分事件」「加分事件」「会议」「知识库」「季度研究」表中逐行登记；单位名称和编码可从下拉列表选择。", ""),
-    ("扣分项、加分项填编码即可，如 III-4.2、Ⅲ—4（2）或“III-4.2 推诿扯皮”。节假日和调休已内置（chinese-calendar）；下一年度的放假安排用“导入假日通知”写入「节假日」表（也可手工填写）。", ""),
-    ("单位申诉登记在「申诉复核」表：对象填工单编号、扣分事件!行号、知识库 2026-03 或 季度研究 2026Q2；复核结论为撤销或减免时自动调整得分，原扣分仍在「扣分依据」中可查。", ""),
-    ("「看板」表中的 =KAOHE_SCORE(单位) 等公式随台账实时更新；工作表函数的说明见「看板」表下方。", ""),
-    ("", ""),
-    ("四、没有 Excel（WPS、信创桌面、服务器）", "head"),
-    ("安装 Python 和本软件后，在命令行运行：kaohe rank 考核台账.xlsm   —— 结果与 Excel 中完全一致，写入同样的四张表。", ""),
-    ("其它命令：kaohe check 台账（只校验）、kaohe import 导出文件 --into 台账（导入工单）、kaohe holidays 通知.txt --into 台账（导入假日通知）、kaohe new 新台账.xlsm（新建台账）。", ""),
-    ("考核结果告知单：kaohe notice 台账 --outdir 文件夹 [--pdf]，每个单位一份 Word 文档，含得分、扣分加分明细、申诉复核情况和申诉期限。", ""),
-    ("", ""),
-    ("五、数据安全", "head"),
-    ("写入前先写临时文件再整体替换，失败时原文件不变；工作簿在 Excel 中打开时，命令行不会写入它。导入的文本即使以 = + - @ 开头也只作为文字保存。", ""),
-]
-
+# Only keys with a value: a key present in this sheet wins over the user's own
+# %USERPROFILE%\.xlwings\xlwings.conf even when empty (xlwings GetConfig), and the interpreter
+# path differs on every PC, so Interpreter_Win / Conda rows are left to the user config.
 CONF_ROWS = [
-    ("Interpreter_Win", None), ("Interpreter_Mac", None), ("PYTHONPATH", None), ("Conda Path", None),
-    ("Conda Env", None), ("UDF Modules", UDF_MODULES), ("Debug UDFs", False), ("Use UDF Server", True),
-    ("Show Console", False),
+    ("UDF Modules", UDF_MODULES), ("Debug UDFs", False), ("Use UDF Server", True), ("Show Console", False),
 ]
 
 
 # ---- extra sheets ---------------------------------------------------------------------------------
 
-HELP_WIDTH = 110  # characters of the single text column
+HELP_WIDTH = 90  # characters of the single text column (110 ran past a landscape page in LibreOffice)
 
 
 def _display_width(text: str) -> int:
@@ -110,7 +78,7 @@ def _help_sheet(wb: Workbook) -> None:
             ws.row_dimensions[r].height = 20
         elif text:
             # Row heights are set, not left to the viewer: LibreOffice and WPS do not grow wrapped rows.
-            lines = -(-_display_width(text) // (HELP_WIDTH - 4))
+            lines = -(-_display_width(text) // (HELP_WIDTH - 10))  # viewers wrap earlier than this estimate
             ws.row_dimensions[r].height = 15 * max(lines, 1)
     _fit_width(ws)
 
@@ -219,8 +187,9 @@ def _conf_sheet(wb: Workbook) -> None:
     for r, (key, value) in enumerate(CONF_ROWS, start=1):
         ws.cell(r, 1, key)
         ws.cell(r, 2, value)
-    ws.cell(len(CONF_ROWS) + 3, 1, "xlwings 设置：键从 A1 起连续填写，中间不能有空行。UDF Modules 指向本软件的工作表函数模块；"
-            "Interpreter_Win 留空则使用 PATH 上的 pythonw.exe。")
+    ws.cell(len(CONF_ROWS) + 3, 1, "xlwings 设置：键从 A1 起连续填写，中间不能有空行。UDF Modules 指向本软件的工作表函数模块。"
+            "Python 的位置不要写在这里（每台电脑不同）：用 xlwings config create --force 写进各自的用户配置 "
+            "%USERPROFILE%\\.xlwings\\xlwings.conf；都没有时使用 PATH 上的 pythonw.exe。")
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 40
 

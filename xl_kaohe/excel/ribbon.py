@@ -47,7 +47,8 @@ def run_job(book, job: Callable[[ExcelBook, Callable[[str], None]], str]) -> str
         _set_events(app_, True)  # the VBA callback then bumps the edit counters (Ribbon.bas)
         app_.screen_updating = True
         app_.status_bar = False  # hands the status bar back to Excel
-    app_.alert(message, title=TITLE)
+    if getattr(app_, "display_alerts", True):  # off under automation (tests): a modal box would block
+        app_.alert(message, title=TITLE)
     return message
 
 

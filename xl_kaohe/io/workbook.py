@@ -23,6 +23,9 @@ READ_SHEETS = (S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S
                S.KNOWLEDGE, S.STUDIES, S.APPEALS)
 
 
+EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".html", ".htm")  # what platform exports come as, never a ledger
+
+
 class BookError(Exception):
     """The workbook cannot be read or written (missing, locked, read-only, not a workbook).
     The message is Chinese and says what to do; the CLI exits with code 2."""
@@ -33,13 +36,34 @@ def lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
-def excel_lock(path: Path) -> Path | None:
-    """Excel's owner file of an open workbook, when there is one beside it."""
+def lock_candidates(path: Path) -> list[Path]:
+    """The lock files the office programs leave beside a workbook they have open:
+    Excel and WPS on Windows ``~$name`` (Excel drops the first two characters of long names),
+    LibreOffice ``.~lock.name#``, WPS on Linux (信创 desktops) ``.~name``."""
     candidates = [lock_file(path)]
-    # Excel shortens the owner-file name for long names by dropping the first two characters.
     if len(path.name) > 2:
         candidates.append(path.with_name("~$" + path.name[2:]))
-    return next((c for c in candidates if c.exists()), None)
+    candidates += [path.with_name(f".~lock.{path.name}#"), path.with_name(".~" + path.name)]
+    return candidates
+
+
+def excel_lock(path: Path) -> Path | None:
+    """The lock file of an open workbook (Excel, WPS or LibreOffice), when there is one beside it."""
+    return next((c for c in lock_candidates(Path(path)) if c.exists()), None)
+
+
+def lock_program(lock: Path) -> str:
+    """Which program leaves this lock file, for the message."""
+    if lock.name.startswith(".~lock."):
+        return "LibreOffice"
+    return "WPS" if lock.name.startswith(".~") else "Excel"
+
+
+def locked_message(target: Path, lock: Path) -> str:
+    program = lock_program(lock)
+    also = "；WPS 也使用这种锁文件" if program == "Excel" else ""
+    return (f"{target.name} 正在 {program} 中打开（发现锁文件 {lock.name}{also}）：请先在 {program} 中保存并关闭，"
+            f"或用 --output 写到另一个文件。若确实没有人打开它（程序曾意外退出），删除该锁文件后重试")
 
 
 def _check_readable(path: Path) -> None:
@@ -49,6 +73,9 @@ def _check_readable(path: Path) -> None:
         raise BookError(f"{path} 是文件夹，不是工作簿")
     if not os.access(path, os.R_OK):
         raise BookError(f"没有读取权限：{path}")
+    if path.suffix.lower() in EXPORT_SUFFIXES:
+        raise BookError(f"{path.name} 不是考核台账（台账是 .xlsm/.xlsx 工作簿）。12345 平台导出的工单请用"
+                        f"“kaohe import {path.name} --into 考核台账.xlsm”导入台账，再对台账运行 kaohe rank")
     if path.suffix.lower() in (".xlsx", ".xlsm") and not zipfile.is_zipfile(path):
         raise BookError(f"{path.name} 不是有效的 Excel 工作簿（文件已损坏或不是 .xlsx/.xlsm）")
 
@@ -62,13 +89,55 @@ def read_grids(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> dict[st
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises several error types for damaged files
-        raise BookError(f"无法读取 {path.name}：{e}") from None
+        raise BookError(f"无法读取 {path.name}：文件已损坏，或不是 Excel 工作簿") from None
     try:
         names = set(book.sheet_names)
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 for name in sheets if name in names}
     finally:
         book.close()
+
+
+def _nearest_folder(path: Path) -> Path:
+    folder = path.parent if str(path.parent) else Path(".")
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def check_file_target(path: str | Path, option: str, make_folders: bool = False) -> None:
+    """Raise BookError now if a file cannot be written at ``path`` later (checked before any
+    other file is written, so a run never stops half way: ledger rewritten, export missing).
+    ``make_folders``: the writer creates missing folders, so only the nearest existing one counts."""
+    path = Path(path)
+    if path.is_dir():
+        raise BookError(f"{option} {path}：这是文件夹，请给出文件名")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise BookError(f"{option} {path}：文件是只读的，无法写入")
+    folder = _nearest_folder(path) if make_folders else (path.parent if str(path.parent) else Path("."))
+    if not folder.is_dir():
+        raise BookError(f"{option} {path}：文件夹 {folder} 不存在")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise BookError(f"{option} {path}：没有写入 {folder} 的权限")
+
+
+def check_folder_target(folder: str | Path, option: str, names: Iterable[str] = ()) -> None:
+    """Like check_file_target, for a folder that will receive the files ``names``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise BookError(f"{option} {folder}：这是一个文件，请给出文件夹")
+    for name in names:
+        if (folder / name).exists():
+            check_file_target(folder / name, option)
+    existing = folder if folder.is_dir() else _nearest_folder(folder)
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise BookError(f"{option} {folder}：没有写入 {existing} 的权限")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -80,8 +149,7 @@ def atomic_target(target: Path) -> Iterator[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     lock = excel_lock(target)
     if lock is not None:
-        raise BookError(f"{target.name} 正在 Excel 中打开（发现锁文件 {lock.name}）："
-                        f"请先在 Excel 中保存并关闭，或用 --output 写到另一个文件")
+        raise BookError(locked_message(target, lock))
     if target.exists() and not os.access(target, os.W_OK):
         raise BookError(f"{target.name} 是只读文件，无法写入：请取消只读属性，或用 --output 写到另一个文件")
     if not os.access(folder, os.W_OK):
@@ -93,6 +161,8 @@ def atomic_target(target: Path) -> Iterator[Path]:
         yield tmp
         if target.exists():
             shutil.copymode(target, tmp)
+        else:  # a new file gets the permissions of any new file (mkstemp made it 0600)
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         if tmp.exists():

@@ -3,6 +3,7 @@ the `kaohe` command passes a FileBook (io), the ribbon an ExcelBook (excel). Bot
 ``read_grids()`` and ``write_outputs(sheets)``. Exit codes live here, not in the command line,
 so a job (and the ribbon) never imports cli.
 
+    doctor.py      kaohe doctor: what a PC needs to use the ledger
     rank.py        生成排名 / 校验台账 (kaohe rank, check, unit)
     importing.py   导入工单 (kaohe import)
     notice.py      考核结果告知单 (kaohe notice)
