@@ -54,7 +54,7 @@ def test_windows_checklist_tries_every_button_and_function():
     checklist = (REPO / "docs" / "WINDOWS-CHECKLIST.md").read_text(encoding="utf-8")
     buttons = re.findall(r'label="([^"]+)"', ribbon_xml().decode("utf-8"))
     buttons = [b for b in buttons if b not in ("12345考核", "考核", "数据")]  # tab and group labels
-    assert set(buttons) == {"生成排名", "校验台账", "单位明细", "导入工单", "帮助"}
+    assert {"生成排名", "校验台账", "单位明细", "导入工单", "帮助"} <= set(buttons)  # SPEC §7 at least
     assert [b for b in buttons if f"**{b}**" not in checklist] == []
     functions = [name for name, *_ in udf_descriptions()]
     assert [f for f in functions if f not in checklist] == []
