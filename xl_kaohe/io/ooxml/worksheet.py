@@ -26,6 +26,7 @@ from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, 
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
+PAGE_CHARS = {False: 66, True: 100}  # column-width units that fit A4 at 100% (LibreOffice's are widest)
 BLOCK_LINE_HEIGHT = 18     # points per line of a paragraph row (report.BLOCK_MARKS)
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 
@@ -186,7 +187,7 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
         col_styles = mark_styles[mark]
         if mark in BLOCK_MARKS:
             merged.append(r)
-            lines = _title_lines(str(row[0] or ""), sheet.columns) if mark != "sign" else 1
+            lines = _title_lines(str(row[0] or ""), sheet.columns, 1.0) if mark != "sign" else 1
             height = TITLE_ROW_HEIGHT if mark == "title" else BLOCK_LINE_HEIGHT * lines
             out.append(f'<row r="{r}" ht="{xml_num(height)}" customHeight="1">')
         else:
@@ -213,7 +214,9 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
         out.append(f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
                    f'fitToHeight="0"/>')
     else:
-        out.append(f'<pageSetup paperSize="9" orientation="{orientation}"/>')
+        # not fitted (that would drop the page breaks): scaled so the columns fit the width
+        scale = max(10, min(100, int(100 * PAGE_CHARS[landscape] / max(sum(c.width for c in sheet.columns), 1))))
+        out.append(f'<pageSetup paperSize="9" scale="{scale}" orientation="{orientation}"/>')
         breaks = sorted({header_row + 1 + i for i in sheet.page_breaks if 0 < i < len(sheet.rows)})
         if breaks:  # <brk id="n"/>: a new page after row n
             out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
@@ -225,11 +228,12 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     return "".join(out).encode("utf-8")
 
 
-def _title_lines(title: str, columns: Sequence[Column]) -> int:
+def _title_lines(title: str, columns: Sequence[Column], scale: float | None = None) -> int:
     """Lines the wrapped title needs in its merged cell: merged text never overflows, and
     Excel does not grow a row height that is set."""
     chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in title)
-    scale = (11 + TITLE_SIZE_STEP) / 11  # title font vs the default
+    if scale is None:
+        scale = (11 + TITLE_SIZE_STEP) / 11  # title font vs the default
     available = sum(c.width for c in columns) or 1.0
     return max(1, math.ceil(chars * scale * 1.05 / available))
 
