@@ -129,7 +129,8 @@ def test_udf_wrappers_cover_every_udf_and_avoid_vba_keywords():
     source = next(m.source for m in vba_sources.project_modules(["shX"]) if m.name == "xlwings_udfs")
     names = re.findall(r"^Function (\w+)\((.*)\)$", source, re.M)
     assert [n for n, _ in names] == ["KAOHE_BONUS", "KAOHE_DEDUCT", "KAOHE_DUE", "KAOHE_ISWORKDAY",
-                                     "KAOHE_LATEDAYS", "KAOHE_RANK", "KAOHE_SCORE", "KAOHE_WORKDAYS"]
+                                     "KAOHE_LATEDAYS", "KAOHE_RANK", "KAOHE_SCORE", "KAOHE_STATUS",
+                                     "KAOHE_WORKDAYS"]
     reserved = {"date", "end", "type", "string", "integer", "long", "sub", "function", "next", "loop", "select"}
     for _, args in names:
         for arg in re.findall(r"(?:Optional )?(\w+)", args):
