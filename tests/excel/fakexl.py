@@ -121,6 +121,7 @@ class FakeSheet:
         self.merged: list = []
         self.charts = FakeCharts(self)
         self.writes = 0
+        self.page_breaks: list[int] = []  # rows a manual page break is put before (HPageBreaks.Add)
         for r, row in enumerate(grid or [], start=1):
             for c, v in enumerate(row, start=1):
                 if v not in (None, ""):
@@ -135,6 +136,10 @@ class FakeSheet:
 
     def range(self, first, last=None) -> FakeRange:
         return FakeRange(self, first, last)
+
+    @property
+    def api(self):
+        return SimpleNamespace(HPageBreaks=SimpleNamespace(Add=lambda before: self.page_breaks.append(before.row)))
 
     @property
     def used_range(self) -> FakeRange:

@@ -114,6 +114,27 @@ def unit_card(book=None) -> str:
     return run_job(book or _caller(), job)
 
 
+def warning_list(book=None, now=None) -> str:
+    """预警清单: only 预警 and 催办单, as of now (fast: reads the sheets warnings need)."""
+    def job(excel, progress):
+        from ..jobs.warn import warn
+        run = warn(excel, now=now, write=True, progress=progress)
+        w = run.warnings
+        overdue = sum(o.status == "已超期" for o in w.orders)
+        escalate = sum(o.escalate for o in w.orders)
+        lines = [f"已生成「{S.WARNINGS}」「{S.CHASE}」（截至 {w.asof.strftime('%Y-%m-%d %H:%M')}）。"]
+        if w.orders:
+            lines.append(f"已超期 {overdue} 件（建议通报 {escalate} 件），即将到期 {len(w.orders) - overdue} 件，"
+                         f"涉及 {len(w.units)} 个单位；催办单每个单位一页，可直接打印。")
+        else:
+            lines.append("没有即将到期或已超期的工单。")
+        errors = sum(p.level == "错误" for p in run.problems)
+        if errors:
+            lines.append(f"台账有 {errors} 个错误，有错误的工单未列入（点“校验台账”查看）。")
+        return "\n".join(lines)
+    return run_job(book or _caller(), job)
+
+
 def import_orders(book=None) -> str:
     def job(excel, progress):
         picked = excel.book.app.api.GetOpenFilename("12345 导出文件 (*.xlsx;*.xls;*.csv),*.xlsx;*.xls;*.csv",
@@ -134,6 +155,7 @@ def show_help(book=None) -> str:
                "校验台账：只检查数据，问题列在「校验」表。\n"
                "导入工单：把 12345 平台导出的 xlsx/xls/csv 合并进「工单」表（按工单编号，不删除任何数据）。\n"
                "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
+               "预警清单：列出已超期和即将到期的工单，写出「预警」和每单位一页的「催办单」。\n"
                f"详细说明见「{HELP_SHEET}」表；没有 Excel 时可用命令 kaohe rank 完成同样的工作。")
     book.app.alert(message, title=TITLE)
     return message

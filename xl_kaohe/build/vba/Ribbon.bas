@@ -11,6 +11,10 @@ Sub KaoheCheckLedger(control As IRibbonControl)
     RunPython "from xl_kaohe.excel import ribbon; ribbon.check_ledger()"
 End Sub
 
+Sub KaoheWarningList(control As IRibbonControl)
+    RunPython "from xl_kaohe.excel import ribbon; ribbon.warning_list()"
+End Sub
+
 Sub KaoheImportOrders(control As IRibbonControl)
     RunPython "from xl_kaohe.excel import ribbon; ribbon.import_orders()"
     ' Python wrote the orders sheet with events off: bump the edit counters, refresh the board.
