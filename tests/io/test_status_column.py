@@ -30,11 +30,15 @@ def test_shipped_workbook_keeps_it_and_the_states_of_the_demo_are_computable():
     assert ws["K2"].value.text.startswith("=IFERROR(KAOHE_STATUS(")
     grids = read_grids(DEFAULT_PATH)
     rows = grids[S.ORDERS][1:]
-    # what the one call answers for the demo ledger (its as-of: 2026-12-31, every order done)
+    # what the one call answers for the demo ledger (as of 2026-12-31)
     got = status(date_context(grids, today=date(2026, 12, 31)), [[r[3]] for r in rows], [[r[2]] for r in rows], [[r[5]] for r in rows],
                  [[r[4]] for r in rows])
     states = {r[0]: g[0] for r, g in zip(rows, got)}
     assert states["GD2026-0030"] == "不考核"            # 表扬
     assert states["GD2026-0021"] == "超时办结"          # 办理时限 04-17 12:00, done 04-20
     assert states["GD2026-0001"] == "按时办结"
-    assert set(states.values()) <= {"按时办结", "超时办结", "不考核"}
+    # 办理 received Thu 12-24, open: 12-25, 12-28, 12-29 -> due 12-29, overdue at 12-31
+    assert states["GD2026-0063"] == "已超期"
+    # 办理 received Wed 12-30, open: due on the third working day after, in 2027: not due yet
+    assert states["GD2026-0064"] == "未到期"
+    assert set(states.values()) == {"按时办结", "超时办结", "不考核", "已超期", "未到期"}
