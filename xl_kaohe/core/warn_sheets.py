@@ -68,9 +68,9 @@ def warnings_sheet(w: Warnings, contacts: Mapping[str, tuple[str, str]]) -> Outp
     columns = [Column("状态", "text", 9), Column("单位名称", "text", 22), Column("工单编号", "text", 16),
                Column("工单类型", "text", 8), Column("受理时间", "datetime", 16),
                Column("应办结时间", "datetime", 16), Column("剩余工作日", "int", 10),
-               Column(f"超期（{w.late_word}）", "int", 10), Column("已扣分", "number", 8),
+               Column(f"超期（{w.late_word}）", "int", 12), Column("已扣分", "number", 8),
                Column("再拖一日扣分", "number", 11), Column("建议通报", "text", 9),
-               Column("联络人", "text", 10), Column("联络电话", "text", 14), Column("来源", "text", 10)]
+               Column("联络人", "text", 16), Column("联络电话", "text", 14), Column("来源", "text", 10)]
     rows, marks = [], {}
     for i, o in enumerate(w.orders):
         person, phone = contacts.get(name_key(o.unit), ("", ""))

@@ -397,6 +397,10 @@ def _status_column(ws: Worksheet) -> None:
     args = ", ".join(f"{cols[c]}2:{cols[c]}{last}" for c in ("受理时间", "工单类型", "办结时间", "办理时限"))
     ws[f"{status}2"] = ArrayFormula(f"{status}2:{status}{last}", f"=IFERROR(KAOHE_STATUS({args}),\"\")")
     ws.column_dimensions[status].width = 14
+    # print the Table's columns only: the array's empty strings would print 5000 blank rows
+    last_col = cols[S.ORDER_COLUMNS[-1]]
+    ws.defined_names["_xlnm.Print_Area"] = DefinedName(
+        "_xlnm.Print_Area", attr_text=f"'{ws.title}'!$A:${last_col}")  # whole columns: up to the last row used
     for state, rgb in STATUS_FILLS.items():
         ws.conditional_formatting.add(f"A2:{status}{last}", FormulaRule(
             formula=[f'${status}2="{state}"'], fill=PatternFill("solid", fgColor=rgb, bgColor=rgb)))
