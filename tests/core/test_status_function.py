@@ -52,6 +52,9 @@ def test_hour_precision_and_excel_datetimes():
     assert F.status(ctx(), *one, datetime(2026, 11, 27, 10, 1)) == "已超期"
     # =NOW() arrives as a serial number with a fraction: 46353 is 2026-11-27, .4 is 09:36
     assert F.status(ctx(), *one, 46353.4) == "即将到期"
+    # a time typed as midnight is that moment, not the end of the day
+    assert F.status(ctx(), *one, "2026-11-27 00:00") == "即将到期"   # due at 10:00
+    assert F.status(ctx(), *one, "2026-11-27") == "已超期"           # the end of the day
 
 
 def test_n_is_the_parameter():

@@ -301,7 +301,8 @@ def status(ctx: DateContext, received: Any, kind: Any, completed: Any, limit: An
         except DateError:
             answers[i] = E_DATE
             continue
-        moment = moment_of(ctx.params.asof if parsed is None else (parsed[0] if parsed[1] else parsed[0].date()))
+        timed = parsed is not None and (parsed[1] or (isinstance(value, str) and ":" in value))  # "… 00:00"
+        moment = moment_of(ctx.params.asof if parsed is None else (parsed[0] if timed else parsed[0].date()))
         groups.setdefault(moment, []).append(i)
     for moment, idx in groups.items():
         orders, positions, sub = _orders(ctx, [rec[i] for i in idx], [kinds[i] for i in idx],
