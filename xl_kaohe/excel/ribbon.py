@@ -62,7 +62,7 @@ def _summary(assessment) -> str:
     problems = assessment.result.problems
     errors = sum(p.level == "错误" for p in problems)
     warnings = len(problems) - errors
-    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」。"]
+    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」「{S.WARNINGS}」「{S.CHASE}」。"]
     ranked = [u for u in assessment.ordered if u.rank is not None]
     if ranked:
         lines.append(f"第一名：{ranked[0].name}（{ranked[0].total} 分），共 {len(ranked)} 个单位参与排名。")
@@ -151,7 +151,7 @@ def show_help(book=None) -> str:
     for sheet in book.sheets:
         if sheet.name == HELP_SHEET:
             sheet.activate()
-    message = ("生成排名：校验台账并写出 排名、得分明细、扣分依据、校验 四张表。\n"
+    message = ("生成排名：校验台账并写出 排名、得分明细、扣分依据、校验 四张表（以及 预警、催办单）。\n"
                "校验台账：只检查数据，问题列在「校验」表。\n"
                "导入工单：把 12345 平台导出的 xlsx/xls/csv 合并进「工单」表（按工单编号，不删除任何数据）。\n"
                "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
