@@ -19,10 +19,10 @@ come in through ``exempt_orders`` — the one hook to extend.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -243,13 +243,8 @@ def compute_warnings(ledger: Ledger, asof: date | datetime, *, days: int | None 
 
 
 def _with_asof(params: Params, day: date) -> Params:
-    from dataclasses import replace
     return replace(params, asof=day)
 
 
 def _num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def status_texts(codes: Iterable[int]) -> list[str]:
-    return [STATE_TEXT[int(c)] for c in codes]

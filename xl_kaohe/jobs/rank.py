@@ -34,4 +34,4 @@ def _warning_sheets(assessment: Assessment, grids) -> list:
     from .warn import warning_sheets
 
     ledger = assessment.result.ledger
-    return warning_sheets(ledger, grids, compute_warnings(ledger, ledger.params.asof))
+    return warning_sheets(grids, compute_warnings(ledger, ledger.params.asof))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Mapping
 
 from ..core import schema as S
-from ..core.ledger import ERROR, Ledger, Problem
+from ..core.ledger import ERROR, Problem
 from ..core.report import OutputSheet
 from ..core.tables import Grid
 from ..core.validate import load_ledger
@@ -35,7 +35,8 @@ class WarnRun:
         return any(p.level == ERROR for p in self.problems)
 
 
-def warning_sheets(ledger: Ledger, grids: Mapping[str, Grid], warnings: Warnings) -> list[OutputSheet]:
+def warning_sheets(grids: Mapping[str, Grid], warnings: Warnings) -> list[OutputSheet]:
+    """预警 and 催办单; the units' contacts and the office come from the 单位 and 通报模板 grids."""
     contacts = unit_contacts(grids.get(S.UNITS))
     return [warnings_sheet(warnings, contacts),
             chase_sheet(warnings, contacts, office_name(grids.get(S.BULLETIN_TEMPLATE)))]
@@ -51,7 +52,7 @@ def warn(book: Book, *, asof: date | datetime | None = None, days: int | None = 
     progress("正在校验工单、计算到期时间 …")
     ledger = load_ledger(grids, asof=moment.date(), today=now.date())
     warnings = compute_warnings(ledger, moment, days=days)
-    sheets = warning_sheets(ledger, grids, warnings)
+    sheets = warning_sheets(grids, warnings)
     if write:
         progress(f"正在写入 {S.WARNINGS}、{S.CHASE} …")
         book.write_outputs(sheets)
