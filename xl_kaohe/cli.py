@@ -246,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("warn", help="预警清单：列出已超期和即将到期的工单（按单位），可写出「预警」「催办单」")
     p.add_argument("workbook", help="考核台账 .xlsm/.xlsx")
-    p.add_argument("--asof", type=_asof_moment, help="截止时刻：日期（取当天结束）或日期时间，如 \"2026-12-01 09:30\"（默认：现在）")
-    p.add_argument("--days", type=_days, help="即将到期的工作日数 N（默认取 参数 表 预警工作日数）")
+    p.add_argument("--asof", type=_asof_moment, metavar="时刻", help="截止时刻：日期（取当天结束）或日期时间，如 \"2026-12-01 09:30\"（默认：现在）")
+    p.add_argument("--days", type=_days, metavar="N", help="即将到期的工作日数 N（默认取 参数 表 预警工作日数）")
     p.add_argument("--json", metavar="PATH|-", help="另存 JSON 结果；- 表示输出到标准输出")
     p.add_argument("--write", action="store_true", help="把「预警」「催办单」两张表写入工作簿")
     p.add_argument("--output", help="与 --write 一起用：写到另一个文件（原台账不改动）")
