@@ -82,8 +82,12 @@ class FakeRange:
     def column_width(self, width):
         self.sheet.widths[self.column] = width
 
-    def merge(self):
-        self.sheet.merged.append((self.row, self.column, self.last))
+    def merge(self, across: bool = False):
+        if across:  # one merged cell per row, like Excel's Merge(Across:=True)
+            for r in range(self.row, self.last[0] + 1):
+                self.sheet.merged.append((r, self.column, (r, self.last[1])))
+        else:
+            self.sheet.merged.append((self.row, self.column, self.last))
 
 
 class FakeChart:

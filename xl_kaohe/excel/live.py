@@ -117,18 +117,18 @@ def write_sheet(book, out: OutputSheet) -> None:
 
 
 def _block_rows(sheet, out: OutputSheet, first_index: int, last_index: int, mark: str, ncols: int) -> None:
-    """Title, paragraph and signature rows span the columns, one merge per row."""
-    for index in range(first_index, last_index + 1):
-        row = sheet.range((out.first_data_row + index, 1), (out.first_data_row + index, ncols))
-        row.merge()
-        row.font.bold = mark == "title"
-        if mark == "title":
-            row.font.size = 14
-        try:  # alignment and wrapping need the COM object
-            row.api.HorizontalAlignment = BLOCK_ALIGN[mark]
-            row.api.WrapText = mark == "note"
-        except Exception:  # pragma: no cover - depends on the host
-            pass
+    """Title, paragraph and signature rows span the columns: one merge per row, one COM call
+    for the whole run (Merge(Across:=True))."""
+    rows = sheet.range((out.first_data_row + first_index, 1), (out.first_data_row + last_index, ncols))
+    rows.merge(across=True)
+    rows.font.bold = mark == "title"
+    if mark == "title":
+        rows.font.size = 14
+    try:  # alignment and wrapping need the COM object
+        rows.api.HorizontalAlignment = BLOCK_ALIGN[mark]
+        rows.api.WrapText = mark == "note"
+    except Exception:  # pragma: no cover - depends on the host
+        pass
 
 
 def _page_breaks(sheet, out: OutputSheet) -> None:
