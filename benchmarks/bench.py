@@ -17,7 +17,9 @@ temporary folder, then measured in fresh processes:
   clicking 生成排名): wall time from start to exit, peak RSS from os.wait4 (through a small
   launcher process, so the driver's memory is not counted). Each run is paired with a raw
   read in a fresh process, so the ratio compares timings taken under the same machine load;
-  baseline b is the best raw read seen.
+  baseline b is the best raw read seen;
+- `kaohe warn LEDGER --asof "<as-of> 09:30" --write --output COPY` (预警清单, pressed every
+  morning: reads 参数 规则 节假日 单位 工单, writes 预警 and 催办单) the same way.
 
 Prints a table and the same numbers as JSON (to stdout, or to --json PATH). Targets are
 judged at 100k orders (or the largest size run). Timings are of this machine; nothing here
@@ -85,6 +87,12 @@ def raw_read(path: Path) -> dict[str, Any]:
     return grids
 
 
+def warn_moment(asof):
+    """The 预警清单 run of the benchmark: 09:30 on the ledger's as-of date."""
+    from datetime import datetime, time as clock
+    return datetime.combine(asof, clock(9, 30))
+
+
 def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[str, Any]:
     import numpy as np
 
@@ -94,6 +102,7 @@ def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[s
     from xl_kaohe.core.scoring import score
     from xl_kaohe.core.timeliness import compute_timeliness
     from xl_kaohe.core.validate import load_ledger
+    from xl_kaohe.core.warnings import compute_warnings
     from xl_kaohe.io.workbook import FileBook
 
     out_dir = Path(tempfile.mkdtemp(prefix="kaohe-bench-out-"))
@@ -107,6 +116,8 @@ def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[s
         args = (ledger.orders, ledger.rubric, ledger.calendar, ledger.params)
         stages["timeliness"], fast = _best(lambda: compute_timeliness(*args), repeat)
         stages["score"], result = _best(lambda: score(ledger), repeat)
+        moment = warn_moment(ledger.params.asof)
+        stages["warnings"], warned = _best(lambda: compute_warnings(ledger, moment), repeat)
         stages["sheets"], sheets = _best(lambda: output_sheets(result, rank_units(result.units)), repeat)
         stages["write"], _ = _best(lambda: book.write_outputs(sheets), repeat)
         base_seconds, slow = _best(lambda: baseline_timeliness(*args), baseline_repeat)
@@ -119,9 +130,11 @@ def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[s
             "orders_scored": len(ledger.orders),
             "late_orders": int(fast.late.sum()),
             "open_overdue": int(fast.late_open.sum()),
+            "warned_orders": len(warned.orders),
             "audit_lines": sum(len(u.lines) for u in result.units),
             "problems": len(result.problems),
         }
+        del warned
         summary["python_heap_peak_mb"] = None
         if trace:  # one more whole run (read -> write) with every Python allocation traced
             import tracemalloc
@@ -181,7 +194,7 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
     t1 = time.perf_counter()
     path = ledger.save(folder / f"ledger-{n}.xlsm", engine=writer)
     t2 = time.perf_counter()
-    units, events, engine = ledger.counts[synth.S.UNITS], ledger.n_events, ledger.engine
+    units, events, engine, asof = ledger.counts[synth.S.UNITS], ledger.n_events, ledger.engine, ledger.asof
     del ledger  # keep the driver small while it measures
 
     baseline_repeat = 1 if n >= 50_000 else repeat
@@ -210,9 +223,25 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
     rank_s = min(r[0] for r in runs)
     rank_rss = max(r[1] for r in runs)
 
+    # kaohe warn (预警清单) the same way, each run next to a fresh raw read
+    warn_cmd = [sys.executable, "-m", "xl_kaohe.cli", "warn", str(path), "--write", "--output",
+                str(folder / f"warned-{n}.xlsm"), "--asof", warn_moment(asof).strftime("%Y-%m-%d %H:%M")]
+    warn_runs = []
+    for _ in range(max(1, repeat)):
+        warn_runs.append(_run_timed(warn_cmd))
+        proc = subprocess.run(read_cmd, capture_output=True, text=True, env=_env(), cwd=ROOT)
+        if proc.returncode != 0:
+            raise RuntimeError(f"raw read failed for {n} orders:\n{proc.stderr}")
+        floors.append(json.loads(proc.stdout)["seconds"])
+    for _, _, code, err in warn_runs:
+        if code not in (0, 1):
+            raise RuntimeError(f"kaohe warn failed ({code}) for {n} orders:\n{err}")
+    warn_s = min(r[0] for r in warn_runs)
+
     stages = work["stages_s"]
     stages["raw_read"] = min(floors)
     stages["kaohe_rank"] = rank_s
+    stages["kaohe_warn"] = warn_s
     base_a, base_b = work["baseline_a_s"], stages["raw_read"]
     return {
         "orders": n,
@@ -228,10 +257,12 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
             "baseline_a_over_timeliness": base_a / stages["timeliness"],
             "baseline_a_over_score": base_a / stages["score"],
             "kaohe_rank_over_raw_read": rank_s / base_b,
+            "kaohe_warn_over_raw_read": warn_s / base_b,
             "read_over_raw_read": stages["read"] / base_b,
         },
         "memory_mb": {
             "kaohe_rank_peak_rss": rank_rss,
+            "kaohe_warn_peak_rss": max(r[1] for r in warn_runs),
             "worker_peak_rss": work["worker_peak_rss_mb"],
             "python_heap_peak": work["python_heap_peak_mb"],
         },
@@ -240,6 +271,7 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
             "kaohe_rank_exit": runs[0][2],
             "late_orders": work["late_orders"],
             "open_overdue": work["open_overdue"],
+            "warned_orders": work["warned_orders"],
             "audit_lines": work["audit_lines"],
             "problems": work["problems"],
         },
@@ -278,14 +310,18 @@ ROWS = [
     ("rank + output sheets", ("stages_s", "sheets")),
     ("write output sheets (xlsx_package)", ("stages_s", "write")),
     ("kaohe rank, whole process", ("stages_s", "kaohe_rank")),
+    ("warnings (compute_warnings, 09:30)", ("stages_s", "warnings")),
+    ("kaohe warn --write, whole process", ("stages_s", "kaohe_warn")),
     ("(a) per-order baseline deadlines", ("baselines_s", "a_per_order_deadlines")),
     ("ratios", None),
     ("(a) / score", ("ratios", "baseline_a_over_score")),
     ("(a) / deadlines + days late", ("ratios", "baseline_a_over_timeliness")),
     ("kaohe rank / (b)", ("ratios", "kaohe_rank_over_raw_read")),
+    ("kaohe warn / (b)", ("ratios", "kaohe_warn_over_raw_read")),
     ("read_grids / (b)", ("ratios", "read_over_raw_read")),
     ("memory (MB)", None),
     ("kaohe rank peak RSS", ("memory_mb", "kaohe_rank_peak_rss")),
+    ("kaohe warn peak RSS", ("memory_mb", "kaohe_warn_peak_rss")),
     ("Python heap peak (tracemalloc)", ("memory_mb", "python_heap_peak")),
     ("data", None),
     ("units / event rows", None),

@@ -25,8 +25,8 @@ class LedgerKit:
 
     # ---- rows ---------------------------------------------------------------------------------
     def unit(self, name: str, *, category: str = "", aliases: str = "", participates: str = "是",
-             compliant: bool = True) -> "LedgerKit":
-        self.rows[S.UNITS].append([name, aliases, category, "", "", "", participates])
+             compliant: bool = True, contact: str = "", phone: str = "") -> "LedgerKit":
+        self.rows[S.UNITS].append([name, aliases, category, "", contact, phone, participates])
         if compliant:
             self._compliant.append(name)
         return self

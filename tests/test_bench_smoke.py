@@ -19,8 +19,10 @@ from xl_kaohe.io.workbook import read_grids
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench.py"
 
-STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank"}
-RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read", "read_over_raw_read"}
+STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank", "warnings",
+          "kaohe_warn"}
+RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read",
+          "kaohe_warn_over_raw_read", "read_over_raw_read"}
 
 
 def run_bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -49,7 +51,8 @@ def test_smoke_report_shape(smoke):
     assert set(result["baselines_s"]) == {"a_per_order_deadlines", "b_raw_calamine_read"}
     assert result["baselines_s"]["b_raw_calamine_read"] == result["stages_s"]["raw_read"]
     assert set(result["ratios"]) == RATIOS and all(v > 0 for v in result["ratios"].values())
-    assert set(result["memory_mb"]) == {"kaohe_rank_peak_rss", "worker_peak_rss", "python_heap_peak"}
+    assert set(result["memory_mb"]) == {"kaohe_rank_peak_rss", "kaohe_warn_peak_rss", "worker_peak_rss",
+                                        "python_heap_peak"}
     assert result["memory_mb"]["kaohe_rank_peak_rss"] > 0 and result["memory_mb"]["python_heap_peak"] > 0
 
 

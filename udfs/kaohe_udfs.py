@@ -105,3 +105,16 @@ def KAOHE_WORKDAYS(start_date, end_date, caller=None, versions=None):
 def KAOHE_ISWORKDAY(day, caller=None, versions=None):
     """是否工作日（调休上班日为 TRUE，法定节假日为 FALSE）"""
     return _guard(lambda: F.is_workday(CACHE.date_context(_book(caller), versions), day))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("received", ndim=2, doc="受理时间（单元格或整列）")
+@xw.arg("kind", ndim=2, doc="工单类型")
+@xw.arg("completed", ndim=2, doc="办结时间（未办结留空）")
+@xw.arg("limit", ndim=2, doc="可选：办理时限")
+@xw.arg("asof", ndim=2, doc="可选：截止时刻（日期取当天结束，可用 NOW()），默认取「参数」表")
+@xw.arg("versions", vba=VERSIONS)
+def KAOHE_STATUS(received, kind, completed, limit=None, asof=None, caller=None, versions=None):
+    """工单状态：按时办结、超时办结、未到期、即将到期、已超期 或 不考核"""
+    return _guard(lambda: F.status(CACHE.date_context(_book(caller), versions), received, kind, completed,
+                                   limit, asof))

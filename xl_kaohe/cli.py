@@ -167,6 +167,39 @@ def cmd_unit(args) -> int:
     return EXIT_ROW_ERRORS if unit.has_errors else EXIT_OK
 
 
+def _asof_moment(text: str | None):
+    """--asof of kaohe warn: a date (its end) or a date-time such as 2026-12-01 09:30."""
+    if not text:
+        return None
+    from .core.dates import parse_datetime
+    try:
+        moment, has_time = parse_datetime(text)
+    except (DateError, TypeError) as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return moment if has_time or ":" in text else moment.date()
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"“{text}”不是非负整数")
+    return int(text)
+
+
+def cmd_warn(args) -> int:
+    """预警清单: orders 已超期 / 即将到期 at the as-of moment, per unit."""
+    from .jobs.warn import warn, warnings_text
+
+    console = Console(to_stderr=args.json == "-")
+    book = FileBook(args.workbook, args.output)
+    run = warn(book, asof=args.asof, days=args.days, write=args.write, progress=console.progress)
+    console.say(warnings_text(run))
+    if args.write:
+        console.say(f"已写入「预警」「催办单」：{book.output}")
+    if args.json:
+        _write_json(run.warnings.as_json(), args.json)
+    return EXIT_ROW_ERRORS if run.has_errors else EXIT_OK
+
+
 def cmd_new(args) -> int:
     from .io.template import new_ledger
 
@@ -248,6 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true", help="同时把「单位明细」表写入工作簿")
     p.add_argument("--output", metavar="文件", help="与 --write 一起用：写到另一个文件")
     p.set_defaults(run=cmd_unit)
+
+    p = sub.add_parser("warn", help="预警清单：列出已超期和即将到期的工单（按单位），可写出「预警」「催办单」",
+                       description="预警清单：按单位列出已超期和即将到期的工单、已扣分和再拖一日的扣分，可写出「预警」「催办单」两张表。",
+                       epilog='例：kaohe warn 考核台账.xlsm --asof "2026-12-01 09:30" --write')
+    p.add_argument("workbook", metavar="台账", help=WORKBOOK_HELP)
+    p.add_argument("--asof", type=_asof_moment, metavar="时刻", help="截止时刻：日期（取当天结束）或日期时间，如 \"2026-12-01 09:30\"（默认：现在）")
+    p.add_argument("--days", type=_days, metavar="N", help="即将到期的工作日数 N（默认取 参数 表 预警工作日数）")
+    p.add_argument("--json", metavar="文件|-", help=JSON_HELP)
+    p.add_argument("--write", action="store_true", help="把「预警」「催办单」两张表写入工作簿")
+    p.add_argument("--output", metavar="文件", help="与 --write 一起用：写到另一个文件（原台账不改动）")
+    p.set_defaults(run=cmd_warn)
 
     p = sub.add_parser("new", help="从模板新建台账", description="从模板新建台账；已有同名文件时不覆盖。",
                        epilog="例：kaohe new 2027台账.xlsm --year 2027")

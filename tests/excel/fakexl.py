@@ -82,8 +82,12 @@ class FakeRange:
     def column_width(self, width):
         self.sheet.widths[self.column] = width
 
-    def merge(self):
-        self.sheet.merged.append((self.row, self.column, self.last))
+    def merge(self, across: bool = False):
+        if across:  # one merged cell per row, like Excel's Merge(Across:=True)
+            for r in range(self.row, self.last[0] + 1):
+                self.sheet.merged.append((r, self.column, (r, self.last[1])))
+        else:
+            self.sheet.merged.append((self.row, self.column, self.last))
 
 
 class FakeChart:
@@ -121,6 +125,7 @@ class FakeSheet:
         self.merged: list = []
         self.charts = FakeCharts(self)
         self.writes = 0
+        self.page_breaks: list[int] = []  # rows a manual page break is put before (HPageBreaks.Add)
         for r, row in enumerate(grid or [], start=1):
             for c, v in enumerate(row, start=1):
                 if v not in (None, ""):
@@ -135,6 +140,10 @@ class FakeSheet:
 
     def range(self, first, last=None) -> FakeRange:
         return FakeRange(self, first, last)
+
+    @property
+    def api(self):
+        return SimpleNamespace(HPageBreaks=SimpleNamespace(Add=lambda before: self.page_breaks.append(before.row)))
 
     @property
     def used_range(self) -> FakeRange:

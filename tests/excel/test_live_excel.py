@@ -133,3 +133,26 @@ def test_row_marks_are_grouped_into_runs():
     assert _runs({0: "error", 1: "error", 2: "error", 3: "warning", 4: "warning"}) == [(0, 2, "error"), (3, 4, "warning")]
     assert _runs({0: "bold", 2: "bold", 3: "muted"}) == [(0, 0, "bold"), (2, 2, "bold"), (3, 3, "muted")]
     assert _runs({}) == []
+
+
+def test_warning_list_writes_only_the_two_sheets_with_a_page_per_unit():
+    from datetime import datetime
+
+    kit = LedgerKit(asof=None).unit("甲校", contact="王老师", phone="0519-1").unit("乙校")
+    kit.order("A1", "甲校", "咨询", "2026-11-24 09:00")   # due 11-26: 1 working day late at 11-27
+    kit.order("B1", "乙校", "办理", "2026-11-13 09:00")   # due 11-18: 7 late -> 建议通报
+    kit.order("B2", "乙校", "咨询", "2026-11-26 15:00")   # due 11-30: 1 working day left
+    book = FakeBook(kit.grids())
+    message = ribbon.warning_list(book, now=datetime(2026, 11, 27, 9, 30))
+    assert message.startswith("已生成「预警」「催办单」（截至 2026-11-27 09:30）。")
+    assert "已超期 2 件（建议通报 1 件），即将到期 1 件，涉及 2 个单位" in message
+    names = [s.name for s in book.sheets]
+    assert S.WARNINGS in names and S.CHASE in names and S.RANKING not in names and S.CHECKS not in names
+    warned = book.sheets[S.WARNINGS]
+    assert warned.text(2, 1) == "状态" and [warned.text(r, 3) for r in (3, 4, 5)] == ["B1", "A1", "B2"]
+    chase = book.sheets[S.CHASE]
+    assert chase.text(1, 1) == "12345政府服务热线工单催办通知书"  # no header row: the letter starts at A1
+    assert chase.text(2, 1) == "甲校（联络人：王老师，联络电话：0519-1）："
+    second = [r for r in range(1, 40) if chase.text(r, 1) == "12345政府服务热线工单催办通知书"]
+    assert len(second) == 2 and chase.page_breaks == [second[1]]
+    assert (second[1], 1, (second[1], 7)) in chase.merged  # the title spans the 7 columns

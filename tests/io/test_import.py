@@ -390,6 +390,11 @@ def test_injection_text_is_stored_as_plain_strings(tmp_path: Path) -> None:
     assert summary.added == 1 and not summary.problems
 
     xml = sheet_xml(ledger)
+    # the template's one formula, the 办理状态 array beside the Table, survives the import;
+    # nothing imported became a formula
+    status = re.findall(r'<f t="array" ref="K2:K5000">[^<]*KAOHE_STATUS[^<]*</f>', xml)
+    assert len(status) == 1
+    xml = xml.replace(status[0], "")
     assert "<f>" not in xml and "<f " not in xml
     assert xml.count('t="inlineStr"><is><t>=HYPERLINK') == 1
     ws = openpyxl.load_workbook(ledger)[S.ORDERS]

@@ -91,7 +91,10 @@ FORMULA_UNITS = [DDE, LINK, "+1", "-2", "@SUM(A1)"]
 def formula_book(tmp_path_factory) -> Path:
     kit = LedgerKit()
     for i, name in enumerate(FORMULA_UNITS):
-        kit.unit(name, category="=1+1" if i == 0 else "")
+        kit.unit(name, category="=1+1" if i == 0 else "", contact="@联络人" if i == 0 else "",
+                 phone="+86-0519-1" if i == 0 else "")
+    # open and overdue at 12-31 (due 12-30): listed in 预警 and 催办单 with the unit's contacts
+    kit.order("=GD(9)", DDE, "咨询", "2026-12-28 09:00")
     kit.order("=GD(1)", DDE, "办理", "2026-03-02 09:00", "2026-03-12 09:00")  # late: lines in 扣分依据
     kit.deduction("2026-05-06", LINK, "III-4.2", 1, note="=1+1")
     kit.bonus("2026-05-06", "+1", "III-16.1", None, "2")
@@ -114,6 +117,8 @@ EXPECTED_CELLS = {
     S.AUDIT: {DDE, LINK, "+1"},
     S.CHECKS: {DDE, "=SUM(1,2)", "@SUM(A1)", "-2", "+1"},
     UNIT_CARD: set(),
+    S.WARNINGS: {DDE, "=GD(9)", "@联络人", "+86-0519-1"},
+    S.CHASE: {"=GD(9)", DDE + "（联络人：@联络人，联络电话：+86-0519-1）："},
 }
 
 
@@ -175,6 +180,7 @@ CITIZEN_PHONE = "13800001111"  # inside 诉求内容
 ADDRESS = "幸福路88号"          # inside 诉求内容
 TYPED_INTO_UNIT = "13700000000"  # a phone number typed into 承办单位 (a validated column)
 SECRETS = (PHONE, CITIZEN_PHONE, ADDRESS)
+CONTACT_SHEETS = (S.WARNINGS, S.CHASE)  # the only sheets that may show 联络人 / 联络电话
 
 
 def _content(n: int) -> str:
@@ -203,6 +209,8 @@ def private_ledger() -> LedgerKit:
     kit.order("GD-8", "乙校", "咨询", "2026-03-02 09:00", "2026-03-03", visit="很不满意", content=_content(8))
     kit.order("GD-9", TYPED_INTO_UNIT, "咨询", "2026-03-02 09:00", content=_content(9))              # phone as unit
     kit.order("GD-10", "乙校", "办理", "2026-03-05 09:00", "2026-03-04 09:00", content=_content(10) * 200)
+    # open, due Wed 12-30: overdue at 12-31, so 预警 and 催办单 list it with 甲校's contacts
+    kit.order("GD-11", "甲校", "咨询", "2026-12-28 09:00", content=_content(11))
     return kit
 
 
@@ -241,9 +249,32 @@ def test_personal_data_is_never_in_the_written_file_json_or_console(private_ledg
     written = {name: sheet_text(parts[name]) for name in OUTPUTS}
     for secret in SECRETS:
         for name, text in written.items():
+            if secret == PHONE and name in CONTACT_SHEETS:
+                continue  # the unit's work contact belongs on 预警 and 催办单 (SPEC §9)
             assert secret not in text, (name, secret)
         assert secret not in result.read_text(encoding="utf-8")
         assert secret not in console.out and secret not in console.err
     # the inputs still hold them: the ledger itself is not changed
     book = FileBook(path).read_grids([S.ORDERS, S.UNITS])
     assert _content(1) in book[S.ORDERS][1] and PHONE in book[S.UNITS][1]
+
+
+def test_work_contacts_only_on_the_warning_sheets_and_citizens_data_nowhere(private_ledger, tmp_path, capsys):
+    path = private_ledger.save(tmp_path / "台账.xlsx")
+    result = tmp_path / "warn.json"
+    assert main(["warn", str(path), "--asof", "2026-12-31", "--write", "--json", str(result)]) == 1
+    console = capsys.readouterr()
+    parts = sheet_parts(path)
+    warned, chase = sheet_text(parts[S.WARNINGS]), sheet_text(parts[S.CHASE])
+    # GD-11 is listed, and the unit's contact is where a clerk needs it
+    assert "GD-11" in warned and "GD-11" in chase
+    assert PHONE in warned and "王联络" in warned and PHONE in chase and "王联络" in chase
+    for secret in (CITIZEN_PHONE, ADDRESS):
+        assert secret not in warned and secret not in chase
+    # the console and the JSON name orders and units, not people
+    for secret in SECRETS:
+        assert secret not in result.read_text(encoding="utf-8")
+        assert secret not in console.out and secret not in console.err
+    assert "王联络" not in console.out and "王联络" not in result.read_text(encoding="utf-8")
+    # nothing else was written: the other output sheets are still absent from this plain ledger
+    assert S.RANKING not in parts

@@ -281,3 +281,40 @@ def _calendar_text(ctx: DateContext, received: datetime) -> str:
 
 def _year_text(ctx: DateContext, first: int, last: int) -> str:
     return f"缺{ctx.calendar.first_unknown_year(first, last)}年日历"
+
+
+# ---- KAOHE_STATUS (预警, SPEC §9) --------------------------------------------------------------------
+
+def status(ctx: DateContext, received: Any, kind: Any, completed: Any, limit: Any = None, asof: Any = None) -> Any:
+    """KAOHE_STATUS: 按时办结 / 超时办结 / 未到期 / 即将到期 / 已超期 / 不考核 of each order at the
+    as-of moment (a date: its end, as in §3; a date-time such as =NOW() as is; default: the
+    ledger's as-of date). 即将到期 = open, not overdue, at most 参数 预警工作日数 working days left;
+    the same vector rules as kaohe warn (core.warnings.order_states)."""
+    from .warnings import S_NONE, STATE_TEXT, NOT_DUE, moment_of, order_states
+
+    shape, (rec, kinds, dones, limits, asofs) = broadcast(received, kind, completed, limit, asof)
+    answers: list[Any] = [None] * len(rec)
+    groups: dict[datetime, list[int]] = {}  # usually one as-of for the whole column
+    for i, value in enumerate(asofs):
+        try:
+            parsed = None if is_blank(value) else parse_datetime(value)
+        except DateError:
+            answers[i] = E_DATE
+            continue
+        timed = parsed is not None and (parsed[1] or (isinstance(value, str) and ":" in value))  # "… 00:00"
+        moment = moment_of(ctx.params.asof if parsed is None else (parsed[0] if timed else parsed[0].date()))
+        groups.setdefault(moment, []).append(i)
+    for moment, idx in groups.items():
+        orders, positions, sub = _orders(ctx, [rec[i] for i in idx], [kinds[i] for i in idx],
+                                         [limits[i] for i in idx], [dones[i] for i in idx])
+        params = Params(year=ctx.params.year, asof=moment.date(), late_mode=ctx.params.late_mode)
+        timing = compute_timeliness(orders, ctx.rubric, ctx.calendar, params)
+        states = order_states(orders, timing, ctx.calendar, params, moment, ctx.params.warn_days).state
+        for k, j in enumerate(positions):
+            if timing.calendar_bad[k]:
+                sub[j] = _calendar_text(ctx, orders.received[k])
+            else:  # received after the moment: not due yet
+                sub[j] = NOT_DUE if states[k] == S_NONE else STATE_TEXT[int(states[k])]
+        for j, i in enumerate(idx):
+            answers[i] = sub[j]
+    return reshape(shape, answers)

@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CellKind = Literal["text", "int", "number", "percent", "date", "datetime"]
-RowMark = Literal["error", "warning", "muted", "bold"]
+RowMark = Literal["error", "warning", "muted", "bold", "heading", "title", "note", "sign"]
+# Marks of rows that are not table rows (a letter per printed page, e.g. 催办单): "heading" looks
+# like the header row (a table heading repeated on each page); "title", "note" (a wrapped
+# paragraph) and "sign" (right-aligned, e.g. the office and the date) span all the columns.
+BLOCK_MARKS = ("title", "note", "sign")
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,15 @@ class OutputSheet:
     title: str | None = None
     chart: BarChart | None = None
     row_marks: dict[int, RowMark] = field(default_factory=dict)  # index into rows -> highlight
+    # printing: indices into rows that start a new printed page (manual page breaks)
+    page_breaks: list[int] = field(default_factory=list)
+    # False: no header row (the rows carry their own headings, e.g. one letter per page)
+    header: bool = True
 
     @property
     def header_row(self) -> int:
-        """1-based worksheet row of the header."""
-        return 2 if self.title else 1
+        """1-based worksheet row of the header (without a header: the row before the data)."""
+        return (2 if self.title else 1) - (0 if self.header else 1)
 
     @property
     def first_data_row(self) -> int:

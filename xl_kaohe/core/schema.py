@@ -37,6 +37,7 @@ IMPORT_LOG = "导入记录"     # output, appended per import (issue 14)
 APPEAL_COLUMNS = ("申诉编号", "单位名称", "对象", "申诉日期", "申诉理由", "复核结论", "减免分值", "复核人",
                   "复核日期", "说明")
 APPEAL_DECISIONS = ("待复核", "维持", "撤销", "减免")
+OUTPUT_SHEETS = OUTPUT_SHEETS + (WARNINGS, CHASE)  # kaohe rank writes 预警 and 催办单 too (§9)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ LEDGER_CODE_NAMES = {
 }
 SHEET_CODE_NAMES = {**LEDGER_CODE_NAMES, RANKING: "shRanking", DETAIL: "shDetail", AUDIT: "shAudit",
                     CHECKS: "shChecks"}
+SHEET_CODE_NAMES.update({WARNINGS: "shWarnings", CHASE: "shChase"})
 
 # ---- 规则 sheet: the rubric table and the type / header mapping tables ---------------------
 RULE_COLUMNS = ("编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源")

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ..core.report import OutputSheet
+from ..core.report import BLOCK_MARKS, OutputSheet
 from ..core.tables import Grid
 from ..io.workbook import READ_SHEETS
 
@@ -18,6 +18,7 @@ NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": "0.00%", "date": "yyy
                   "datetime": "yyyy-mm-dd hh:mm", "text": "@"}
 HEADER_FILL = (221, 235, 247)
 MARK_FILL = {"error": (255, 199, 206), "warning": (255, 235, 156)}
+BLOCK_ALIGN = {"title": -4108, "note": -4131, "sign": -4152}  # xlCenter, xlLeft, xlRight
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -78,7 +79,8 @@ def write_sheet(book, out: OutputSheet) -> None:
     data: list[list[Any]] = []
     if out.title:
         data.append([out.title] + [None] * (ncols - 1))
-    data.append([c.header for c in out.columns])
+    if out.header:
+        data.append([c.header for c in out.columns])
     data += [[cell_value(v) for v in row] + [None] * (ncols - len(row)) for row in out.rows]
     first, last = out.first_data_row, out.first_data_row + max(len(out.rows), 1) - 1
     # Formats before values, so dates land formatted and text columns stay text.
@@ -86,9 +88,10 @@ def write_sheet(book, out: OutputSheet) -> None:
         sheet.range((first, c), (last, c)).number_format = NUMBER_FORMATS[column.kind]
         sheet.range((1, c)).column_width = column.width
     sheet.range((1, 1)).value = data  # one COM round trip for the whole sheet
-    header = sheet.range((out.header_row, 1), (out.header_row, ncols))
-    header.font.bold = True
-    header.color = HEADER_FILL
+    if out.header:
+        header = sheet.range((out.header_row, 1), (out.header_row, ncols))
+        header.font.bold = True
+        header.color = HEADER_FILL
     if out.title:
         title = sheet.range((1, 1), (1, ncols))
         title.merge()
@@ -103,8 +106,41 @@ def write_sheet(book, out: OutputSheet) -> None:
             rows.font.color = (128, 128, 128)
         elif mark == "bold":
             rows.font.bold = True
+        elif mark == "heading":
+            rows.font.bold = True
+            rows.color = HEADER_FILL
+        elif mark in BLOCK_MARKS:
+            _block_rows(sheet, out, first_index, last_index, mark, ncols)
+    _page_breaks(sheet, out)
     if out.chart and out.rows:
         _bar_chart(sheet, out, first, last)
+
+
+def _block_rows(sheet, out: OutputSheet, first_index: int, last_index: int, mark: str, ncols: int) -> None:
+    """Title, paragraph and signature rows span the columns: one merge per row, one COM call
+    for the whole run (Merge(Across:=True))."""
+    rows = sheet.range((out.first_data_row + first_index, 1), (out.first_data_row + last_index, ncols))
+    rows.merge(across=True)
+    rows.font.bold = mark == "title"
+    if mark == "title":
+        rows.font.size = 14
+    try:  # alignment and wrapping need the COM object
+        rows.api.HorizontalAlignment = BLOCK_ALIGN[mark]
+        rows.api.WrapText = mark == "note"
+    except Exception:  # pragma: no cover - depends on the host
+        pass
+
+
+def _page_breaks(sheet, out: OutputSheet) -> None:
+    """Manual page breaks (one printed page per block, e.g. per unit in 催办单)."""
+    api = getattr(sheet, "api", None)
+    for index in out.page_breaks:
+        if not 0 < index < len(out.rows) or api is None:
+            continue
+        try:
+            api.HPageBreaks.Add(sheet.range((out.first_data_row + index, 1)).api)
+        except Exception:  # pragma: no cover - depends on the host
+            pass
 
 
 def _runs(marks: dict[int, str]) -> list[tuple[int, int, str]]:

@@ -63,7 +63,7 @@ def _summary(assessment) -> str:
     problems = assessment.result.problems
     errors = sum(p.level == "错误" for p in problems)
     warnings = len(problems) - errors
-    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」。"]
+    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」「{S.WARNINGS}」「{S.CHASE}」。"]
     ranked = [u for u in assessment.ordered if u.rank is not None]
     if ranked:
         lines.append(f"第一名：{ranked[0].name}（{ranked[0].total} 分），共 {len(ranked)} 个单位参与排名。")
@@ -112,6 +112,27 @@ def unit_card(book=None) -> str:
         unit = assessment.unit(name)
         excel.write_outputs([unit_card_sheet(assessment.result, unit)])
         return f"已生成「{unit.name}」的得分明细：总分 {unit.total}。"
+    return run_job(book or _caller(), job)
+
+
+def warning_list(book=None, now=None) -> str:
+    """预警清单: only 预警 and 催办单, as of now (fast: reads the sheets warnings need)."""
+    def job(excel, progress):
+        from ..jobs.warn import warn
+        run = warn(excel, now=now, write=True, progress=progress)
+        w = run.warnings
+        overdue = sum(o.status == "已超期" for o in w.orders)
+        escalate = sum(o.escalate for o in w.orders)
+        lines = [f"已生成「{S.WARNINGS}」「{S.CHASE}」（截至 {w.asof.strftime('%Y-%m-%d %H:%M')}）。"]
+        if w.orders:
+            lines.append(f"已超期 {overdue} 件（建议通报 {escalate} 件），即将到期 {len(w.orders) - overdue} 件，"
+                         f"涉及 {len(w.units)} 个单位；催办单每个单位一页，可直接打印。")
+        else:
+            lines.append("没有即将到期或已超期的工单。")
+        errors = sum(p.level == "错误" for p in run.problems)
+        if errors:
+            lines.append(f"台账有 {errors} 个错误，有错误的工单未列入（点“校验台账”查看）。")
+        return "\n".join(lines)
     return run_job(book or _caller(), job)
 
 
@@ -189,11 +210,12 @@ def show_help(book=None) -> str:
     for sheet in book.sheets:
         if sheet.name == HELP_SHEET:
             sheet.activate()
-    message = ("生成排名：校验台账并写出 排名、得分明细、扣分依据、校验 四张表。\n"
+    message = ("生成排名：校验台账并写出 排名、得分明细、扣分依据、校验 四张表（以及 预警、催办单）。\n"
                "校验台账：只检查数据，问题列在「校验」表。\n"
                "导入工单：把 12345 平台导出的 xlsx/xls/csv 合并进「工单」表（按工单编号，不删除任何数据）。\n"
                "导入假日通知：复制国务院的节假日安排通知全文后点击，放假和调休上班日期写入「节假日」表（每年12月做一次）。\n"
                "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
+               "预警清单：列出已超期和即将到期的工单，写出「预警」和每单位一页的「催办单」。\n"
                f"详细说明见「{HELP_SHEET}」表；没有 Excel 时可用命令 kaohe rank 完成同样的工作。")
     book.app.alert(message, title=TITLE)
     return message

@@ -114,6 +114,7 @@ def build_ledger(*, year: int, demo: bool = False) -> Workbook:
     for spec in S.INPUT_SHEETS:
         rows = _demo_rows(spec.name) if demo else []
         _write_input_sheet(wb[spec.name], spec, rows)
+    _status_column(wb[S.ORDERS])
     option_ranges = _write_rules(wb[S.RULES], rubric)
     for name in S.OUTPUT_SHEETS:
         _write_output_placeholder(wb[name])
@@ -374,6 +375,37 @@ def _format_rubric(ws: Worksheet, first_col: int, columns: Sequence[str], rows: 
             threshold.number_format = '0"个工作日"' if code in R.TIMELY_BY_TYPE.values() else PERCENT_FORMAT
     for name in ("分值", "每次分值", THRESHOLD_COLUMN):
         ws.column_dimensions[get_column_letter(index[name])].width = 10
+
+
+# ---- 工单: each row's state at a glance (SPEC §9) ------------------------------------------------------
+
+STATUS_HEADER = "办理状态（自动）"
+STATUS_FILLS = {"已超期": "FFC7CE", "即将到期": "FFEB9C", "超时办结": "FCE4D6"}
+
+
+def _status_column(ws: Worksheet) -> None:
+    """One legacy array formula =KAOHE_STATUS(whole columns) beside the 工单 Table (one UDF call
+    for all rows; array formulas may not sit inside a Table, hence the empty column between),
+    and conditional formatting of each row driven by it (native rules: Excel, WPS, LibreOffice).
+    Where KAOHE_STATUS does not exist (WPS, LibreOffice) IFERROR leaves the column blank."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    cols = {h: get_column_letter(i + 1) for i, h in enumerate(S.ORDER_COLUMNS)}
+    status = get_column_letter(len(S.ORDER_COLUMNS) + 2)
+    last = DV_LAST_ROW
+    head = ws[f"{status}1"]
+    head.value, head.font, head.fill = STATUS_HEADER, HEADER_FONT, HEADER_FILL
+    args = ", ".join(f"{cols[c]}2:{cols[c]}{last}" for c in ("受理时间", "工单类型", "办结时间", "办理时限"))
+    ws[f"{status}2"] = ArrayFormula(f"{status}2:{status}{last}", f"=IFERROR(KAOHE_STATUS({args}),\"\")")
+    ws.column_dimensions[status].width = 14
+    # print the Table's columns only: the array's empty strings would print 5000 blank rows
+    last_col = cols[S.ORDER_COLUMNS[-1]]
+    ws.defined_names["_xlnm.Print_Area"] = DefinedName(
+        "_xlnm.Print_Area", attr_text=f"'{ws.title}'!$A:${last_col}")  # whole columns: up to the last row used
+    for state, rgb in STATUS_FILLS.items():
+        ws.conditional_formatting.add(f"A2:{status}{last}", FormulaRule(
+            formula=[f'${status}2="{state}"'], fill=PatternFill("solid", fgColor=rgb, bgColor=rgb)))
 
 
 # ---- output sheets, names, dropdowns --------------------------------------------------------------

@@ -255,13 +255,15 @@ class _Edit:
         sheet = target.sheet
         quoted = quote_sheet(self.wb_sheets[target.index].name)
         last_col = col_letter(len(sheet.columns) - 1)
-        last_row = sheet.header_row + len(sheet.rows)
+        last_row = max(sheet.header_row + len(sheet.rows), 1)
         header = sheet.header_row
-        self.wb.set_builtin_name(target.index, "_xlnm._FilterDatabase",
-                                 f"{quoted}!$A${header}:${last_col}${last_row}", hidden=True)
+        if sheet.header:  # without a header row: no filter and no repeated title rows
+            self.wb.set_builtin_name(target.index, "_xlnm._FilterDatabase",
+                                     f"{quoted}!$A${header}:${last_col}${last_row}", hidden=True)
         self.wb.set_builtin_name(target.index, "_xlnm.Print_Area",
                                  f"{quoted}!$A$1:${last_col}${last_row}")
-        self.wb.set_builtin_name(target.index, "_xlnm.Print_Titles",
+        if sheet.header:
+            self.wb.set_builtin_name(target.index, "_xlnm.Print_Titles",
                                  f"{quoted}!${header}:${header}")
 
     # -- workbook-level parts -----------------------------------------------------------------

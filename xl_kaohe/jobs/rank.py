@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..core import schema as S
 from ..core.engine import Assessment, assess
+from ..io.workbook import READ_SHEETS
 from . import Book, Progress, quiet as _quiet
 
 
@@ -17,7 +19,19 @@ def check(book: Book, *, asof: date | None = None, today: date | None = None,
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,
          progress: Progress = _quiet) -> Assessment:
-    assessment = check(book, asof=asof, today=today, progress=progress)
-    progress("正在写入 排名、得分明细、扣分依据、校验 …")
-    book.write_outputs(assessment.sheets())
+    progress(f"正在读取 {book.label} …")
+    grids = book.read_grids(READ_SHEETS + (S.BULLETIN_TEMPLATE,))
+    progress("正在校验和计分 …")
+    assessment = assess(grids, asof=asof, today=today)
+    progress("正在写入 排名、得分明细、扣分依据、校验、预警、催办单 …")
+    book.write_outputs(assessment.sheets() + _warning_sheets(assessment, grids))
     return assessment
+
+
+def _warning_sheets(assessment: Assessment, grids) -> list:
+    """预警 and 催办单 as of the end of the ranking's as-of date (SPEC §9: rank writes both)."""
+    from ..core.warnings import compute_warnings
+    from .warn import warning_sheets
+
+    ledger = assessment.result.ledger
+    return warning_sheets(grids, compute_warnings(ledger, ledger.params.asof))

@@ -20,6 +20,10 @@ Sub KaoheCheckLedger(control As IRibbonControl)
     KaoheRunCheckLedger
 End Sub
 
+Sub KaoheWarningList(control As IRibbonControl)
+    KaoheRunWarningList
+End Sub
+
 Sub KaoheImportOrders(control As IRibbonControl)
     KaoheRunImportOrders
 End Sub
@@ -73,6 +77,15 @@ Public Sub KaoheRunImportHolidayNotice()
     ' The holidays sheet changed: every deadline may move, so bump the counters and refresh.
     KaoheTouchAll
     KaoheRefreshBoard
+    Exit Sub
+failed:
+    KaohePythonFailed Err.Description
+End Sub
+
+Public Sub KaoheRunWarningList()
+    If Not KaohePythonReady() Then Exit Sub
+    On Error GoTo failed
+    KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.warning_list()")
     Exit Sub
 failed:
     KaohePythonFailed Err.Description

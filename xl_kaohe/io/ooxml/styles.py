@@ -208,6 +208,16 @@ class SheetStyles:
             return s.xf(fmt, font, fill, s.thin_border())
         return self._get(("body", kind, mark), make)
 
+    def block(self, mark: str) -> int:
+        """Rows that are not table rows (report.BLOCK_MARKS, "heading"): no number format."""
+        if mark == "heading":
+            return self.header()
+        align = {"title": 'horizontal="center" vertical="center" wrapText="1"',
+                 "note": 'horizontal="left" vertical="center" wrapText="1"',
+                 "sign": 'horizontal="right" vertical="center"'}[mark]
+        return self._get(("block", mark), lambda s: s.xf(
+            0, s.font(bold=mark == "title", size_step=TITLE_SIZE_STEP if mark == "title" else 0), 0, 0, align))
+
     def _get(self, key: tuple, make) -> int:
         if key not in self._cache:
             self._cache[key] = make(self.styles)

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Sequence
 
-from xl_kaohe.core.report import Column, OutputSheet
+from xl_kaohe.core.report import BLOCK_MARKS, Column, OutputSheet
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
@@ -26,6 +26,8 @@ from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, 
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
+PAGE_CHARS = {False: 66, True: 100}  # column-width units that fit A4 at 100% (LibreOffice's are widest)
+BLOCK_LINE_HEIGHT = 18     # points per line of a paragraph row (report.BLOCK_MARKS)
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 
 
@@ -58,7 +60,7 @@ def read_sheet_head(data: bytes) -> SheetHead:
     return head
 
 
-def _sheet_pr_xml(head: SheetHead | None) -> str:
+def _sheet_pr_xml(head: SheetHead | None, fit: bool = True) -> str:
     """<sheetPr>: the old code name (it ties the sheet to its VBA module) and tab colour."""
     attrs, children = "", {}
     if head and head.sheet_pr is not None:
@@ -66,7 +68,8 @@ def _sheet_pr_xml(head: SheetHead | None) -> str:
                         if "}" not in k and k != "filterMode")
         children = {local_name(c.tag): c for c in head.sheet_pr}
     parts = [serialize(children[k], "") for k in ("tabColor", "outlinePr") if k in children]
-    parts.append('<pageSetUpPr fitToPage="1"/>')
+    if fit:  # Excel ignores manual page breaks on a sheet fitted to the page
+        parts.append('<pageSetUpPr fitToPage="1"/>')
     return f"<sheetPr{attrs}>{''.join(parts)}</sheetPr>"
 
 
@@ -140,16 +143,20 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     kinds = [c.kind for c in sheet.columns]
     header_row = sheet.header_row
     last_row = header_row + len(sheet.rows)
-    out = [XML_DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">', _sheet_pr_xml(head),
-           f'<dimension ref="A1:{letters[-1]}{last_row}"/>']
+    fit = not sheet.page_breaks
+    out = [XML_DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">', _sheet_pr_xml(head, fit),
+           f'<dimension ref="A1:{letters[-1]}{max(last_row, 1)}"/>']
 
     view = dict(head.view) if head and head.view else {"workbookViewId": "0"}
     view_attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in view.items())
     top_left = f"A{header_row + 1}"
-    out.append(f"<sheetViews><sheetView{view_attrs}>"
-               f'<pane ySplit="{header_row}" topLeftCell="{top_left}" activePane="bottomLeft" '
-               f'state="frozen"/><selection pane="bottomLeft" activeCell="{top_left}" '
-               f'sqref="{top_left}"/></sheetView></sheetViews>')
+    if header_row:
+        out.append(f"<sheetViews><sheetView{view_attrs}>"
+                   f'<pane ySplit="{header_row}" topLeftCell="{top_left}" activePane="bottomLeft" '
+                   f'state="frozen"/><selection pane="bottomLeft" activeCell="{top_left}" '
+                   f'sqref="{top_left}"/></sheetView></sheetViews>')
+    else:  # nothing to freeze
+        out.append(f"<sheetViews><sheetView{view_attrs}/></sheetViews>")
     out.append('<sheetFormatPr defaultRowHeight="15"/>')
     if sheet.columns:
         out.append("<cols>" + "".join(
@@ -162,49 +169,71 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
         out.append(f'<row r="1" ht="{xml_num(height)}" customHeight="1">')
         out.append(_cell_xml("A1", sheet.title, styles.title(), serial))
         out.append("</row>")
-    header_style = styles.header()
-    out.append(f'<row r="{header_row}">')
-    out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
-               for i, c in enumerate(sheet.columns))
-    out.append("</row>")
+    if sheet.header:
+        header_style = styles.header()
+        out.append(f'<row r="{header_row}">')
+        out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
+                   for i, c in enumerate(sheet.columns))
+        out.append("</row>")
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
     width = len(sheet.columns)
+    merged: list[int] = []  # block rows span the columns
     for index, row in enumerate(sheet.rows):
         r = header_row + 1 + index
         mark = sheet.row_marks.get(index)
         if mark not in mark_styles:
-            mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
+            mark_styles[mark] = ([styles.block(mark)] * len(kinds) if mark in BLOCK_MARKS or mark == "heading"
+                                 else [styles.body(kind, mark) for kind in kinds])
         col_styles = mark_styles[mark]
-        out.append(f'<row r="{r}">')
+        if mark in BLOCK_MARKS:
+            merged.append(r)
+            lines = _title_lines(str(row[0] or ""), sheet.columns, 1.0) if mark != "sign" else 1
+            height = TITLE_ROW_HEIGHT if mark == "title" else BLOCK_LINE_HEIGHT * lines
+            out.append(f'<row r="{r}" ht="{xml_num(height)}" customHeight="1">')
+        else:
+            out.append(f'<row r="{r}">')
         cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
         for i, value in enumerate(cells):
             style = col_styles[i]
-            if isinstance(value, date):  # a date needs a date format whatever the column
+            if isinstance(value, date) and mark not in BLOCK_MARKS:  # a date needs a date format
                 style = styles.body(_date_kind(value, kinds[i]), mark)
             out.append(_cell_xml(f"{letters[i]}{r}", value, style, serial))
         out.append("</row>")
     out.append("</sheetData>")
 
-    if sheet.columns:
+    if sheet.columns and sheet.header:
         out.append(f'<autoFilter ref="A{header_row}:{letters[-1]}{last_row}"/>')
-    if sheet.title and len(sheet.columns) > 1:
-        out.append(f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>')
+    spans = ([1] if sheet.title else []) + merged
+    if spans and len(sheet.columns) > 1:
+        out.append(f'<mergeCells count="{len(spans)}">'
+                   + "".join(f'<mergeCell ref="A{r}:{letters[-1]}{r}"/>' for r in spans) + "</mergeCells>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
                'footer="0.3"/>')
     orientation = "landscape" if landscape else "portrait"
-    out.append(f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
-               f'fitToHeight="0"/>')
+    if fit:
+        out.append(f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
+                   f'fitToHeight="0"/>')
+    else:
+        # not fitted (that would drop the page breaks): scaled so the columns fit the width
+        scale = max(10, min(100, int(100 * PAGE_CHARS[landscape] / max(sum(c.width for c in sheet.columns), 1))))
+        out.append(f'<pageSetup paperSize="9" scale="{scale}" orientation="{orientation}"/>')
+        breaks = sorted({header_row + 1 + i for i in sheet.page_breaks if 0 < i < len(sheet.rows)})
+        if breaks:  # <brk id="n"/>: a new page after row n
+            out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
+                       + "".join(f'<brk id="{r - 1}" max="16383" man="1"/>' for r in breaks)
+                       + "</rowBreaks>")
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
     return "".join(out).encode("utf-8")
 
 
-def _title_lines(title: str, columns: Sequence[Column]) -> int:
+def _title_lines(title: str, columns: Sequence[Column], scale: float | None = None) -> int:
     """Lines the wrapped title needs in its merged cell: merged text never overflows, and
     Excel does not grow a row height that is set."""
     chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in title)
-    scale = (11 + TITLE_SIZE_STEP) / 11  # title font vs the default
+    if scale is None:
+        scale = (11 + TITLE_SIZE_STEP) / 11  # title font vs the default
     available = sum(c.width for c in columns) or 1.0
     return max(1, math.ceil(chars * scale * 1.05 / available))
 
