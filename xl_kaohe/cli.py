@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .jobs.importing import add_import_command
     add_import_command(sub)
+    from .jobs.report import add_report_command
+    add_report_command(sub, _asof)
     return parser
 
 

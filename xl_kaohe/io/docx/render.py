@@ -74,7 +74,7 @@ def _clear_body(doc) -> None:
 
 def _properties(doc, document: Document) -> None:
     props = doc.core_properties
-    props.title = clean(document.title)
+    props.title = clean(document.title).replace("\n", "")
     props.author = clean(document.issuer) or "12345考核台账"
     props.last_modified_by = props.author
     props.comments = ""
