@@ -19,8 +19,10 @@ from xl_kaohe.io.workbook import read_grids
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench.py"
 
-STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank"}
-RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read", "read_over_raw_read"}
+STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank",
+          "rank_job_trend", "rank_job_no_trend"}
+RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read", "read_over_raw_read",
+          "rank_with_trend_over_without"}
 
 
 def run_bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -299,9 +299,9 @@ def clause_reasons(u: UnitResult, rubric: R.Rubric) -> list[str]:
 
 
 def _clause_name(key: str, item, rubric: R.Rubric) -> str:
-    if key == R.LATE_CLOSE:
-        return "超时办结"
     clause = rubric.clauses.get(key)
+    if key == R.LATE_CLOSE:
+        return item.name if item else "超时办结"
     if item is not None and (key == item.code or len(rubric.clauses_of(item.code)) == 1
                              or key in (R.SATISFACTION, R.COMPLETION)):
         return item.name

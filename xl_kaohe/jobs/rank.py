@@ -16,8 +16,15 @@ def check(book: Book, *, asof: date | None = None, today: date | None = None,
 
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,
-         progress: Progress = _quiet) -> Assessment:
+         progress: Progress = _quiet, trend: bool = True) -> Assessment:
+    """trend=False leaves 趋势 out (benchmarks/bench.py measures what it costs)."""
     assessment = check(book, asof=asof, today=today, progress=progress)
-    progress("正在写入 排名、得分明细、扣分依据、校验 …")
-    book.write_outputs(assessment.sheets())
+    progress("正在写入 排名、得分明细、扣分依据、校验、趋势 …")
+    book.write_outputs(assessment.sheets() + ([trend_output(assessment)] if trend else []))
     return assessment
+
+
+def trend_output(assessment: Assessment):
+    """趋势 from the same validated ledger and scored result (SPEC §10)."""
+    from ..core.trend import compute_trend, trend_sheet
+    return trend_sheet(compute_trend(assessment.result), assessment.result)
