@@ -133,3 +133,37 @@ def test_row_marks_are_grouped_into_runs():
     assert _runs({0: "error", 1: "error", 2: "error", 3: "warning", 4: "warning"}) == [(0, 2, "error"), (3, 4, "warning")]
     assert _runs({0: "bold", 2: "bold", 3: "muted"}) == [(0, 0, "bold"), (2, 2, "bold"), (3, 3, "muted")]
     assert _runs({}) == []
+
+
+def test_generate_bulletin_asks_for_the_period_and_writes_beside_the_workbook(tmp_path):
+    import docx
+    from bulletinkit import TODAY, three_months
+
+    book = FakeBook(three_months().grids())
+    book.fullname = str(tmp_path / book.name)
+    asked = []
+
+    def input_box(prompt, title, default):
+        asked.append(default)
+        return "2026-03"
+
+    book.app.api.InputBox = input_box
+    message = ribbon.generate_bulletin(book, today=TODAY)
+    # today 2026-04-08: the default offered is last month, 2026-03
+    assert asked == ["2026-03"]
+    target = tmp_path / "通报-2026-03.docx"
+    assert target.exists() and str(target) in message and book.app.alerts[-1][1] == message
+    title = docx.Document(str(target)).paragraphs
+    assert any(p.text == "关于2026年3月12345政府服务热线\n办理情况的通报" for p in title)
+
+
+def test_generate_bulletin_cancelled_or_bad_period(tmp_path):
+    from bulletinkit import TODAY, three_months
+
+    book = FakeBook(three_months().grids())
+    book.fullname = str(tmp_path / book.name)
+    book.app.api.InputBox = lambda *a: False
+    assert ribbon.generate_bulletin(book, today=TODAY) == "未输入通报期间，已取消。"
+    book.app.api.InputBox = lambda *a: "2026-13"
+    assert "无法识别的通报期间" in ribbon.generate_bulletin(book, today=TODAY)
+    assert not list(tmp_path.glob("*.docx"))

@@ -76,6 +76,7 @@ LEDGER_CODE_NAMES = {
 }
 SHEET_CODE_NAMES = {**LEDGER_CODE_NAMES, RANKING: "shRanking", DETAIL: "shDetail", AUDIT: "shAudit",
                     CHECKS: "shChecks"}
+SHEET_CODE_NAMES[BULLETIN_TEMPLATE] = "shBulletinTemplate"
 
 # ---- 规则 sheet: the rubric table and the type / header mapping tables ---------------------
 RULE_COLUMNS = ("编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源")

@@ -125,6 +125,37 @@ def import_orders(book=None) -> str:
     return run_job(book or _caller(), job)
 
 
+def generate_bulletin(book=None, today=None) -> str:
+    """生成通报: asks for the period (default: last month), writes 通报-<期间>.docx beside the
+    workbook (the same job as kaohe report) and says where."""
+    from datetime import date
+
+    from ..core.periods import PeriodError, last_month, parse_period
+    from ..jobs.report import default_output, report
+
+    def job(excel, progress):
+        day = today or date.today()
+        answer = excel.book.app.api.InputBox(
+            "通报期间：月份如 2026-11，季度如 2026Q3，全年如 2026（截至期末，不超过今天）",
+            f"{TITLE} · 生成通报", last_month(day).code)
+        if answer is False or answer is None or not str(answer).strip():
+            return "未输入通报期间，已取消。"
+        try:
+            period = parse_period(str(answer))
+        except PeriodError as e:
+            return str(e)
+        folder = Path(str(excel.book.fullname)).parent
+        # a workbook never saved has no folder: the bulletin goes to the user's home folder
+        where = Path(excel.book.fullname) if folder.is_absolute() and folder.is_dir() \
+            else Path.home() / excel.book.name
+        try:
+            outcome = report(excel, period, default_output(where, period), today=day, progress=progress)
+        except PeriodError as e:
+            return str(e)
+        return outcome.message()
+    return run_job(book or _caller(), job)
+
+
 def show_help(book=None) -> str:
     book = book or _caller()
     for sheet in book.sheets:
@@ -134,6 +165,7 @@ def show_help(book=None) -> str:
                "校验台账：只检查数据，问题列在「校验」表。\n"
                "导入工单：把 12345 平台导出的 xlsx/xls/csv 合并进「工单」表（按工单编号，不删除任何数据）。\n"
                "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
+               "生成通报：输入期间（如 2026-11），在台账所在文件夹生成公文格式的阶段通报 .docx。\n"
                f"详细说明见「{HELP_SHEET}」表；没有 Excel 时可用命令 kaohe rank 完成同样的工作。")
     book.app.alert(message, title=TITLE)
     return message

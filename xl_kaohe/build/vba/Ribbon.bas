@@ -22,6 +22,10 @@ Sub KaoheUnitCard(control As IRibbonControl)
     RunPython "from xl_kaohe.excel import ribbon; ribbon.unit_card()"
 End Sub
 
+Sub KaoheGenerateBulletin(control As IRibbonControl)
+    RunPython "from xl_kaohe.excel import ribbon; ribbon.generate_bulletin()"
+End Sub
+
 Sub KaoheShowHelp(control As IRibbonControl)
     RunPython "from xl_kaohe.excel import ribbon; ribbon.show_help()"
 End Sub
