@@ -89,7 +89,7 @@ def test_every_sheet_code_name_has_its_document_module(addin):
     workbook_code, sheet_codes = _sheet_code_names(addin)
     assert workbook_code == "ThisWorkbook"
     modules = {m.name: m.kind for m in vba_sources.project_modules(sheet_codes)}
-    assert len(sheet_codes) == len(set(sheet_codes)) == 17
+    assert len(sheet_codes) == len(set(sheet_codes)) == 18  # 17 + 通报模板
     assert all(modules[c] == "document" for c in sheet_codes + ["ThisWorkbook"])
 
 
@@ -102,7 +102,7 @@ def test_every_ribbon_action_has_a_callback(addin):
     tab = root.find(".//c:tab", ns)
     assert tab.get("label") == "12345考核"
     labels = [b.get("label") for b in root.iterfind(".//c:button", ns)]
-    assert labels == ["生成排名", "校验台账", "单位明细", "导入工单", "帮助"]
+    assert labels == ["生成排名", "校验台账", "单位明细", "生成通报", "导入工单", "帮助"]
     assert all(b.get("imageMso") for b in root.iterfind(".//c:button", ns))
     _, codes = _sheet_code_names(addin)
     vba_sources.check_ribbon_callbacks(xml, vba_sources.project_modules(codes))
@@ -118,7 +118,7 @@ def test_our_vba_only_runs_python_in_our_package():
     for danger in ("Shell", "CreateObject", "Declare ", "Kill ", "Open ", "URLDownload", "Environ", "SendKeys"):
         assert danger not in text, danger
     calls = re.findall(r'RunPython\s+"([^"]*)"', text)
-    assert len(calls) == 5
+    assert len(calls) == 6
     assert all(re.fullmatch(r"from xl_kaohe\.excel import ribbon; ribbon\.\w+\(\)", c) for c in calls)
     udf_calls = re.findall(r'XLPy\.CallUDF\("([^"]+)"', text)
     assert set(udf_calls) == {"udfs.kaohe_udfs"}
