@@ -58,8 +58,8 @@ def test_report_writes_the_docx_beside_the_workbook(ledger, capsys):
     # C: 78 = 95 - 2 - 10 - 5; its one March order open and overdue
     assert [c.text for c in tables[1].rows[1].cells] == ["1", "C", "78.00", "持平", "1", "0.00%", "—", "1"]
     assert [[c.text for c in r.cells] for r in tables[2].rows] == [
-        ["序号", "工单编号", "承办单位", "类型", "受理时间", "应办结时间", "超期工作日"],
-        ["1", "GD-C2", "C", "咨询", "2026-03-20 09:00", "2026-03-24 23:59", "5"]]
+        ["序号", "工单编号", "承办单位", "类型", "受理时间", "应办结时间", "超期\n工作日"],
+        ["1", "GD-C2", "C", "咨询", "03-20 09:00", "03-24 23:59", "5"]]
     body = "\n".join(texts)
     assert "市民来电内容" not in body and "黑榜：" in body and "本期无应办结工单：" in body
 

@@ -485,10 +485,11 @@ def to_document(b: Bulletin) -> Document:
             f"截至{_day(b.asof)}，仍有{b.overdue_total}件工单超过办理时限未办结，{more}。"
             "请相关单位立即办理，并书面说明超期原因。"))
         overdue.blocks.append(DocTable(
-            ["序号", "工单编号", "承办单位", "类型", "受理时间", "应办结时间", "超期工作日"],
-            [[str(k + 1), o.order_id, o.unit, o.kind, o.received, o.due, str(o.days_late)]
+            ["序号", "工单编号", "承办单位", "类型", "受理时间", "应办结时间", "超期\n工作日"],
+            # times without the year (all in the bulletin's year): one line each at 五号
+            [[str(k + 1), o.order_id, o.unit, o.kind, o.received[5:], o.due[5:], str(o.days_late)]
              for k, o in enumerate(b.overdue)],
-            widths_mm=[10, 24, 38, 11, 26, 26, 15], align_right={6}))
+            widths_mm=[8, 32, 34, 11, 27, 27, 17], align_right={6}))
     else:
         overdue.blocks.append(Paragraph(f"截至{_day(b.asof)}，无超过办理时限未办结的工单。"))
 
