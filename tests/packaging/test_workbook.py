@@ -89,7 +89,7 @@ def test_every_sheet_code_name_has_its_document_module(addin):
     workbook_code, sheet_codes = _sheet_code_names(addin)
     assert workbook_code == "ThisWorkbook"
     modules = {m.name: m.kind for m in vba_sources.project_modules(sheet_codes)}
-    assert len(sheet_codes) == len(set(sheet_codes)) == 18  # 17 + 通报模板
+    assert len(sheet_codes) == len(set(sheet_codes)) == 19  # 17 + 通报模板 + 趋势
     assert all(modules[c] == "document" for c in sheet_codes + ["ThisWorkbook"])
 
 

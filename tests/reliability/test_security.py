@@ -113,6 +113,7 @@ EXPECTED_CELLS = {
     S.DETAIL: set(FORMULA_UNITS),
     S.AUDIT: {DDE, LINK, "+1"},
     S.CHECKS: {DDE, "=SUM(1,2)", "@SUM(A1)", "-2", "+1"},
+    S.TREND: set(FORMULA_UNITS),
     UNIT_CARD: set(),
 }
 
