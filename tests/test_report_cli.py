@@ -95,3 +95,23 @@ def test_rank_writes_trend_equal_to_rank_at_each_month_end(ledger, tmp_path):
             assert values[unit["unit"]][k] == unit["total"], (end, unit["unit"])
     # rank at the last month-end: B 92, D 87, A 84, C 78
     assert [(row[0], row[5]) for row in grid[2:6]] == [("B", 1), ("D", 2), ("A", 3), ("C", 4)]
+
+
+def test_template_problems_are_shown(tmp_path, capsys):
+    kit = three_months()
+    grids_path = tmp_path / "台账.xlsx"
+    kit.save(grids_path)
+    import openpyxl
+    wb = openpyxl.load_workbook(grids_path)
+    ws = wb.create_sheet(S.BULLETIN_TEMPLATE)
+    for row in (["项目", "内容"], ["文号", "常教〔{年}〕{号码}号"], ["成文日期", "下周一"], ["发文机关", "常州市教育局"]):
+        ws.append(row)
+    wb.save(grids_path)
+    # exit 1: a cell had an error (the bulletin is still written, with the default)
+    assert run("report", grids_path, "--period", "2026-03", "--today", "2026-04-08") == 1
+    out = capsys.readouterr().out
+    assert "[警告] 通报模板!2 [文号]" in out and "[错误] 通报模板!3 [成文日期]" in out
+    d = docx.Document(str(tmp_path / "通报-2026-03.docx"))
+    texts = [p.text for p in d.paragraphs]
+    # the unknown placeholder is printed as typed; the bad date falls back to today (04-08)
+    assert "常教〔2026〕{号码}号" in texts and "常州市教育局" in texts and "2026年4月8日" in texts

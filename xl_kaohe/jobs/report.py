@@ -42,7 +42,10 @@ class ReportOutcome:
             lines.append(f"PDF：{self.pdf}")
         elif self.pdf_message:
             lines.append(self.pdf_message)
-        errors = sum(p.level == ERROR for p in self.problems)
+        for p in self.problems:
+            if p.sheet == S.BULLETIN_TEMPLATE:
+                lines.append(f"[{p.level}] {p.where()} {p.message}")
+        errors = sum(p.level == ERROR for p in self.problems if p.sheet != S.BULLETIN_TEMPLATE)
         if errors:
             lines.append(f"台账有 {errors} 个数据错误（错误行不计分），请先运行“校验台账”查看。")
         return "\n".join(lines)
