@@ -33,7 +33,7 @@ from .periods import Period
 from .ranking import competition_ranks
 from .rates import percent_text, rate
 from .scoring import Result, UnitResult
-from .timeliness import compute_timeliness
+from .timeliness import Deadlines, compute_deadlines, judge
 from .validate.bulletin_template import BulletinTemplate
 
 OTHER_GROUP = "其他单位"
@@ -155,7 +155,7 @@ def build_bulletin(period: Period, ledger: Ledger, result: Result, *,
     """`ledger`/`result`: the assessment as of the period's end (ranked: rank_units done);
     `previous`: the same at the previous period's end, or None."""
     asof = ledger.params.asof
-    figures, per_unit, overdue, overdue_total = _period_figures(ledger, period)
+    figures, per_unit, overdue, overdue_total = _period_figures(ledger, period, result.deadlines)
     prev_figures = None
     prev_ranks: dict[str, tuple[int | None, Decimal]] = {}
     if previous is not None:
@@ -219,14 +219,13 @@ def _group_ranks(result: Result) -> dict[str, int]:
     return out
 
 
-def _period_figures(ledger: Ledger, period: Period):
+def _period_figures(ledger: Ledger, period: Period, deadlines: Deadlines | None = None):
     """Totals and per-unit figures over the period's orders, and the open overdue orders of the
     whole year at the period's end (those are what the office chases)."""
     orders, params = ledger.orders, ledger.params
-    t = compute_timeliness(orders, ledger.rubric, ledger.calendar, params)
-    first = np.datetime64(period.start, "s")
-    received = np.array(orders.received, dtype="datetime64[s]") if len(orders) else np.array([], "datetime64[s]")
-    inside = (received >= first) & ~t.calendar_bad
+    d = deadlines if deadlines is not None else compute_deadlines(orders, ledger.rubric, ledger.calendar)
+    t = judge(d, ledger.calendar, params)
+    inside = (d.received >= np.datetime64(period.start, "s")) & ~t.calendar_bad
     total = PeriodFigures()
     per_unit: dict[str, PeriodFigures] = defaultdict(PeriodFigures)
     visit = orders.visit
