@@ -233,8 +233,8 @@ def _write_bulletin_template(ws: Worksheet) -> None:
     for key in BT.KEYS:
         ws.append((key, BT.DEFAULTS[key] or None, BT.NOTES[key]))
         row = ws.max_row
-        ws.cell(row=row, column=2).alignment = wrap
-        ws.cell(row=row, column=3).alignment = wrap
+        for col in (1, 2, 3):      # top-aligned together: a key reads beside its value
+            ws.cell(row=row, column=col).alignment = wrap
         ws.cell(row=row, column=2).number_format = TEXT_FORMAT if key != BT.K_ISSUED else DATE_FORMAT
         lines = sum(max(1, -(-_text_width(part) // 70)) for part in (BT.DEFAULTS[key] or " ").split("\n"))
         # explicit heights: viewers do not grow wrapped rows themselves
