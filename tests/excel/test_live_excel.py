@@ -167,3 +167,25 @@ def test_generate_bulletin_cancelled_or_bad_period(tmp_path):
     book.app.api.InputBox = lambda *a: "2026-13"
     assert "无法识别的通报期间" in ribbon.generate_bulletin(book, today=TODAY)
     assert not list(tmp_path.glob("*.docx"))
+
+
+def test_generate_ranking_writes_the_trend_sheet_with_its_line_chart(monkeypatch):
+    import functools
+
+    from bulletinkit import TODAY, three_months
+    from xl_kaohe.core.trend import compute_trend
+
+    monkeypatch.setattr(ribbon.app, "rank", functools.partial(ribbon.app.rank, today=TODAY))
+    kit = three_months()
+    book = FakeBook(kit.grids())
+    message = ribbon.generate_ranking(book)
+    assert "「趋势」" in message
+    trend = book.sheets[S.TREND]
+    # header row 2: 单位名称, 单位类别, 1月末 …; values as kaohe rank computes them (the ledger's
+    # 考核截止日期 2026-03-31): B first with 96, 92, 92
+    assert [trend.text(2, c) for c in range(1, 7)] == ["单位名称", "单位类别", "1月末", "2月末", "3月末", "排名（3月末）"]
+    assert [trend.text(3, c) for c in range(1, 7)] == ["B", "学校", 96.0, 92.0, 92.0, 1]
+    expected = compute_trend(kit.assess(today=TODAY).result)
+    assert trend.text(5, 5) == float(expected.totals[trend.text(5, 1)][2])
+    (chart,) = trend.charts
+    assert chart.chart_type == "line_markers"

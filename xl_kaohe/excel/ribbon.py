@@ -62,7 +62,7 @@ def _summary(assessment) -> str:
     problems = assessment.result.problems
     errors = sum(p.level == "错误" for p in problems)
     warnings = len(problems) - errors
-    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」。"]
+    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」「{S.TREND}」。"]
     ranked = [u for u in assessment.ordered if u.rank is not None]
     if ranked:
         lines.append(f"第一名：{ranked[0].name}（{ranked[0].total} 分），共 {len(ranked)} 个单位参与排名。")
