@@ -124,7 +124,11 @@ def cmd_report(args) -> int:
         return EXIT_FAILED
     print(outcome.message(), file=out)
     if args.json:
-        text = json.dumps(to_json(outcome.bulletin), ensure_ascii=False, indent=2)
+        data = to_json(outcome.bulletin)
+        # the ledger's errors and every 通报模板 problem, as kaohe rank --json lists them
+        data["problems"] = [p.as_json() for p in outcome.problems
+                            if p.level == ERROR or p.sheet == S.BULLETIN_TEMPLATE]
+        text = json.dumps(data, ensure_ascii=False, indent=2)
         if args.json == "-":
             sys.stdout.write(text + "\n")
         else:
