@@ -53,6 +53,7 @@ TARGETS = {  # name -> (limit, how it is compared)
     "baseline_a_over_score": (50.0, ">="),
     "kaohe_rank_over_raw_read": (3.0, "<="),
     "peak_rss_mb": (500.0, "<="),
+    "rank_with_trend_over_without": (1.3, "<="),
 }
 
 
@@ -222,6 +223,12 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
             raise RuntimeError(f"kaohe rank failed ({code}) for {n} orders:\n{err}")
     rank_s = min(r[0] for r in runs)
     rank_rss = max(r[1] for r in runs)
+    # the rank job with and without 趋势 (SPEC §10), interleaved, each in a fresh process
+    job = [sys.executable, str(Path(__file__).resolve()), "--rank-job", str(path), str(out)]
+    with_trend, without_trend = [], []
+    for _ in range(max(1, repeat)):
+        with_trend.append(_run_timed(job)[0])
+        without_trend.append(_run_timed(job + ["--without-trend"])[0])
 
     # kaohe warn (预警清单) the same way, each run next to a fresh raw read
     warn_cmd = [sys.executable, "-m", "xl_kaohe.cli", "warn", str(path), "--write", "--output",
@@ -242,6 +249,8 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
     stages["raw_read"] = min(floors)
     stages["kaohe_rank"] = rank_s
     stages["kaohe_warn"] = warn_s
+    stages["rank_job_trend"] = min(with_trend)
+    stages["rank_job_no_trend"] = min(without_trend)
     base_a, base_b = work["baseline_a_s"], stages["raw_read"]
     return {
         "orders": n,
@@ -259,6 +268,7 @@ def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> d
             "kaohe_rank_over_raw_read": rank_s / base_b,
             "kaohe_warn_over_raw_read": warn_s / base_b,
             "read_over_raw_read": stages["read"] / base_b,
+            "rank_with_trend_over_without": stages["rank_job_trend"] / stages["rank_job_no_trend"],
         },
         "memory_mb": {
             "kaohe_rank_peak_rss": rank_rss,
@@ -289,6 +299,7 @@ def judge(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         "baseline_a_over_score": at["ratios"]["baseline_a_over_score"],
         "kaohe_rank_over_raw_read": at["ratios"]["kaohe_rank_over_raw_read"],
         "peak_rss_mb": at["memory_mb"]["kaohe_rank_peak_rss"],
+        "rank_with_trend_over_without": at["ratios"]["rank_with_trend_over_without"],
     }
     out = []
     for name, (limit, op) in TARGETS.items():
@@ -318,6 +329,7 @@ ROWS = [
     ("(a) / deadlines + days late", ("ratios", "baseline_a_over_timeliness")),
     ("kaohe rank / (b)", ("ratios", "kaohe_rank_over_raw_read")),
     ("kaohe warn / (b)", ("ratios", "kaohe_warn_over_raw_read")),
+    ("rank with 趋势 / without", ("ratios", "rank_with_trend_over_without")),
     ("read_grids / (b)", ("ratios", "read_over_raw_read")),
     ("memory (MB)", None),
     ("kaohe rank peak RSS", ("memory_mb", "kaohe_rank_peak_rss")),
@@ -414,7 +426,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw-read", metavar="LEDGER", help=argparse.SUPPRESS)
     parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--baseline-repeat", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--rank-job", nargs=2, metavar=("LEDGER", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--without-trend", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.rank_job:
+        from xl_kaohe.io.workbook import FileBook
+        from xl_kaohe.jobs.rank import rank
+        rank(FileBook(args.rank_job[0], args.rank_job[1]), trend=not args.without_trend)
+        return 0
 
     if args.raw_read:
         seconds, _ = _best(lambda: raw_read(Path(args.raw_read)), 1)

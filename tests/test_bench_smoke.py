@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench.py"
 
 STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank", "warnings",
-          "kaohe_warn"}
+          "kaohe_warn", "rank_job_trend", "rank_job_no_trend"}
 RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read",
-          "kaohe_warn_over_raw_read", "read_over_raw_read"}
+          "kaohe_warn_over_raw_read", "read_over_raw_read", "rank_with_trend_over_without"}
 
 
 def run_bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -319,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_holidays_command(sub)
     from .jobs.notice import add_notice_command
     add_notice_command(sub)
+    from .jobs.report import add_report_command
+    add_report_command(sub, _asof)
     return parser
 
 

@@ -156,3 +156,59 @@ def test_warning_list_writes_only_the_two_sheets_with_a_page_per_unit():
     second = [r for r in range(1, 40) if chase.text(r, 1) == "12345政府服务热线工单催办通知书"]
     assert len(second) == 2 and chase.page_breaks == [second[1]]
     assert (second[1], 1, (second[1], 7)) in chase.merged  # the title spans the 7 columns
+
+
+def test_generate_bulletin_asks_for_the_period_and_writes_beside_the_workbook(tmp_path):
+    import docx
+    from bulletinkit import TODAY, three_months
+
+    book = FakeBook(three_months().grids())
+    book.fullname = str(tmp_path / book.name)
+    asked = []
+
+    def input_box(prompt, title, default):
+        asked.append(default)
+        return "2026-03"
+
+    book.app.api.InputBox = input_box
+    message = ribbon.generate_bulletin(book, today=TODAY)
+    # today 2026-04-08: the default offered is last month, 2026-03
+    assert asked == ["2026-03"]
+    target = tmp_path / "通报-2026-03.docx"
+    assert target.exists() and str(target) in message and book.app.alerts[-1][1] == message
+    title = docx.Document(str(target)).paragraphs
+    assert any(p.text == "关于2026年3月12345政府服务热线\n办理情况的通报" for p in title)
+
+
+def test_generate_bulletin_cancelled_or_bad_period(tmp_path):
+    from bulletinkit import TODAY, three_months
+
+    book = FakeBook(three_months().grids())
+    book.fullname = str(tmp_path / book.name)
+    book.app.api.InputBox = lambda *a: False
+    assert ribbon.generate_bulletin(book, today=TODAY) == "未输入通报期间，已取消。"
+    book.app.api.InputBox = lambda *a: "2026-13"
+    assert "无法识别的通报期间" in ribbon.generate_bulletin(book, today=TODAY)
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_generate_ranking_writes_the_trend_sheet_with_its_line_chart(monkeypatch):
+    import functools
+
+    from bulletinkit import TODAY, three_months
+    from xl_kaohe.core.trend import compute_trend
+
+    monkeypatch.setattr(ribbon.app, "rank", functools.partial(ribbon.app.rank, today=TODAY))
+    kit = three_months()
+    book = FakeBook(kit.grids())
+    message = ribbon.generate_ranking(book)
+    assert "「趋势」" in message
+    trend = book.sheets[S.TREND]
+    # header row 2: 单位名称, 单位类别, 1月末 …; values as kaohe rank computes them (the ledger's
+    # 考核截止日期 2026-03-31): B first with 96, 92, 92
+    assert [trend.text(2, c) for c in range(1, 7)] == ["单位名称", "单位类别", "1月末", "2月末", "3月末", "排名（3月末）"]
+    assert [trend.text(3, c) for c in range(1, 7)] == ["B", "学校", 96.0, 92.0, 92.0, 1]
+    expected = compute_trend(kit.assess(today=TODAY).result)
+    assert trend.text(5, 5) == float(expected.totals[trend.text(5, 1)][2])
+    (chart,) = trend.charts
+    assert chart.chart_type == "line_markers"

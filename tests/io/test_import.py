@@ -141,7 +141,8 @@ def sheet_xml(path: Path, sheet: str = S.ORDERS) -> str:
     with zipfile.ZipFile(path) as z:
         wb = z.read("xl/workbook.xml").decode()
         rels = z.read("xl/_rels/workbook.xml.rels").decode()
-        rid = re.search(rf'<sheet name="{sheet}"[^>]*r:id="(rId\d+)"', wb).group(1)
+        # attribute order differs between openpyxl's serializers (lxml puts xmlns:r first)
+        rid = re.search(rf'<sheet\b[^>]*\bname="{sheet}"[^>]*r:id="(rId\d+)"', wb).group(1)
         target = re.search(rf'Id="{rid}"[^>]*Target="/?(?:xl/)?([^"]+)"', rels)
         if target is None:
             target = re.search(rf'Target="/?(?:xl/)?([^"]+)"[^>]*Id="{rid}"', rels)

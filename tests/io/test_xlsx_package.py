@@ -98,7 +98,8 @@ def sheet_part(path: Path, name: str) -> str:
     """The zip name of worksheet `name`, resolved through workbook.xml and its rels."""
     p = parts(path)
     wb = p["xl/workbook.xml"].decode()
-    rid = re.search(rf'<sheet name="{name}"[^>]*r:id="(\w+)"', wb).group(1)
+    # attribute order differs between openpyxl's serializers (lxml puts xmlns:r first)
+    rid = re.search(rf'<sheet\b[^>]*\bname="{name}"[^>]*r:id="(\w+)"', wb).group(1)
     rels = p["xl/_rels/workbook.xml.rels"].decode()
     target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels) \
         or re.search(rf'Target="([^"]+)"[^>]*Id="{rid}"', rels)
@@ -239,9 +240,9 @@ def test_existing_sheet_replaced_in_place(tmp_path: Path) -> None:
     write_output_sheets(src, out, [ranking()])
     after = parts(out)["xl/workbook.xml"].decode()
 
-    old_entry = re.search(r'<sheet name="排名"[^>]*/>', before).group(0)
+    old_entry = re.search(r'<sheet\b[^>]*\bname="排名"[^>]*/>', before).group(0)
     assert old_entry in after  # same sheetId, r:id and position
-    assert re.findall(r'<sheet name="([^"]+)"', after) == ["单位", "排名", "工单"]
+    assert re.findall(r'<sheet\b[^>]*\bname="([^"]+)"', after) == ["单位", "排名", "工单"]
     assert sheet_part(out, "排名") == sheet_part(src, "排名")
 
     wb = openpyxl.load_workbook(out)

@@ -89,8 +89,8 @@ def test_every_sheet_code_name_has_its_document_module(addin):
     workbook_code, sheet_codes = _sheet_code_names(addin)
     assert workbook_code == "ThisWorkbook"
     modules = {m.name: m.kind for m in vba_sources.project_modules(sheet_codes)}
-    # 11 ledger sheets (申诉复核 too), 6 outputs (排名 得分明细 扣分依据 校验 预警 催办单), 看板 使用说明 xlwings.conf
-    assert len(sheet_codes) == len(set(sheet_codes)) == 20
+    # 12 input sheets (申诉复核, 通报模板), 7 outputs (排名 得分明细 扣分依据 校验 预警 催办单 趋势), 看板 使用说明 xlwings.conf
+    assert len(sheet_codes) == len(set(sheet_codes)) == 22
     assert all(modules[c] == "document" for c in sheet_codes + ["ThisWorkbook"])
 
 
@@ -103,7 +103,7 @@ def test_every_ribbon_action_has_a_callback(addin):
     tab = root.find(".//c:tab", ns)
     assert tab.get("label") == "12345考核"
     labels = [b.get("label") for b in root.iterfind(".//c:button", ns)]
-    assert labels == ["生成排名", "校验台账", "单位明细", "预警清单", "导入工单", "导入假日通知", "帮助"]
+    assert labels == ["生成排名", "校验台账", "单位明细", "预警清单", "生成通报", "导入工单", "导入假日通知", "帮助"]
     assert all(b.get("imageMso") for b in root.iterfind(".//c:button", ns))
     _, codes = _sheet_code_names(addin)
     vba_sources.check_ribbon_callbacks(xml, vba_sources.project_modules(codes))
@@ -119,7 +119,7 @@ def test_our_vba_only_runs_python_in_our_package():
     for danger in ("Shell", "CreateObject", "Declare ", "Kill ", "Open ", "URLDownload", "Environ", "SendKeys"):
         assert danger not in text, danger
     calls = re.findall(r'RunPython[\s(]+"([^"]*)"', text)
-    assert len(calls) == 6  # one per ribbon button but 帮助 (pure VBA)
+    assert len(calls) == 7  # one per ribbon button but 帮助 (pure VBA)
     assert all(re.fullmatch(r"from xl_kaohe\.excel import ribbon; ribbon\.\w+\(\)", c) for c in calls)
     udf_calls = re.findall(r'XLPy\.CallUDF\("([^"]+)"', text)
     assert set(udf_calls) == {"udfs.kaohe_udfs"}

@@ -30,7 +30,7 @@ NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_RIBBON = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 RUNS = 20
 INPUTS = [S.PARAMS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES, S.HOLIDAYS,
-          S.RULES, S.APPEALS]
+          S.RULES, S.APPEALS, S.BULLETIN_TEMPLATE]
 KEPT_SHEETS = INPUTS + [BOARD, HELP, S.XLWINGS_CONF]
 
 
@@ -190,7 +190,9 @@ def test_content_types_only_gain_the_chart(runs):
     for data, _ in runs[1:]:
         after = content_types(parts(data))
         assert first <= after
-        assert {part for _, part, _ in after - first} == {"/xl/drawings/drawing1.xml", "/xl/charts/chart1.xml"}
+        # 排名's bar chart and 趋势's line chart
+        assert {part for _, part, _ in after - first} == {"/xl/drawings/drawing1.xml", "/xl/charts/chart1.xml",
+                                                          "/xl/drawings/drawing2.xml", "/xl/charts/chart2.xml"}
 
 
 def test_styles_are_stable_after_the_first_run(runs):
@@ -211,16 +213,18 @@ def test_output_sheets_are_replaced_never_duplicated(runs):
         p = parts(data)
         sheets = sheets_of(p)
         assert [name for name, _ in sheets] == names, n
-        drawings = [x for x in p if re.fullmatch(r"xl/drawings/drawing\d+\.xml", x)]
-        charts = [x for x in p if re.fullmatch(r"xl/charts/chart\d+\.xml", x)]
-        assert len(drawings) == 1 and len(charts) == 1, (n, drawings, charts)
-        ranking = dict(sheets)[S.RANKING]
-        rels = ET.fromstring(p[rels_part(ranking)])
-        assert [posixpath.normpath(posixpath.join(posixpath.dirname(ranking), r.get("Target"))) for r in rels] == drawings
-        chart_rels = ET.fromstring(p[rels_part(drawings[0])])
-        assert [posixpath.basename(r.get("Target")) for r in chart_rels] == [posixpath.basename(charts[0])]
+        drawings = sorted(x for x in p if re.fullmatch(r"xl/drawings/drawing\d+\.xml", x))
+        charts = sorted(x for x in p if re.fullmatch(r"xl/charts/chart\d+\.xml", x))
+        assert len(drawings) == 2 and len(charts) == 2, (n, drawings, charts)   # 排名, 趋势
+        for sheet_name, drawing, chart in zip((S.RANKING, S.TREND), drawings, charts):
+            part = dict(sheets)[sheet_name]
+            rels = ET.fromstring(p[rels_part(part)])
+            assert [posixpath.normpath(posixpath.join(posixpath.dirname(part), r.get("Target")))
+                    for r in rels] == [drawing]
+            chart_rels = ET.fromstring(p[rels_part(drawing)])
+            assert [posixpath.basename(r.get("Target")) for r in chart_rels] == [posixpath.basename(chart)]
         for name, part in sheets:  # no other sheet got a drawing
-            if name != S.RANKING:
+            if name not in (S.RANKING, S.TREND):
                 assert b"<drawing " not in p[part], name
         assert not [x for x in p if x.startswith("xl/externalLinks/")]
 
@@ -302,10 +306,11 @@ def test_any_unit_name_round_trips_through_the_written_sheets(small_book, tmp_pa
     kit.deduction("2026-03-02", names[0], "III-4.2")
     assessment = kit.assess()
     out = tmp_path_factory.mktemp("rt") / "out.xlsx"
-    write_output_sheets(small_book, out, assessment.sheets())
+    written_sheets = assessment.sheets()
+    write_output_sheets(small_book, out, written_sheets)
     p = parts(out.read_bytes())
     sheets = dict(sheets_of(p))
-    for name in [s.name for s in assessment.sheets()]:
+    for name in [sheet.name for sheet in written_sheets]:
         ET.fromstring(p[sheets[name]])  # well-formed XML whatever the text
         assert not formulas(p[sheets[name]])
     book = CalamineWorkbook.from_path(str(out))

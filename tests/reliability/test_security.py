@@ -116,6 +116,7 @@ EXPECTED_CELLS = {
     S.DETAIL: set(FORMULA_UNITS),
     S.AUDIT: {DDE, LINK, "+1"},
     S.CHECKS: {DDE, "=SUM(1,2)", "@SUM(A1)", "-2", "+1"},
+    S.TREND: set(FORMULA_UNITS),
     UNIT_CARD: set(),
     S.WARNINGS: {DDE, "=GD(9)", "@联络人", "+86-0519-1"},
     S.CHASE: {"=GD(9)", DDE + "（联络人：@联络人，联络电话：+86-0519-1）："},

@@ -230,7 +230,8 @@ def _cached_cell(match: re.Match, values: dict[str, Any]) -> str:
 
 def fill_cached_values(sheet_xml: bytes, values: dict[str, Any]) -> bytes:
     """Give openpyxl's empty <v/> of each formula cell the value Excel would show."""
-    pattern = re.compile(r'<c r="([A-Z]+\d+)"([^>]*)><f>(.*?)</f><v\s*/>(?:</v>)?</c>')
+    # openpyxl writes <v/> with the stdlib serializer and <v></v> when lxml is installed
+    pattern = re.compile(r'<c r="([A-Z]+\d+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>')
     return pattern.sub(lambda m: _cached_cell(m, values), sheet_xml.decode("utf-8")).encode("utf-8")
 
 

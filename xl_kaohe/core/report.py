@@ -34,6 +34,18 @@ class BarChart:
     rows: int | None = None  # chart only the first N data rows (e.g. the ranked units); None: all
 
 
+@dataclass(frozen=True)
+class LineChart:
+    """A line chart, one series per listed data row (e.g. the category averages of 趋势), over
+    a run of value columns whose headers are the categories (1月末, 2月末 …)."""
+    title: str
+    series_rows: list[int]      # 0-based indexes into OutputSheet.rows
+    label_column: int           # the series names (0-based column)
+    first_value_column: int
+    last_value_column: int
+    value_axis_title: str = ""
+
+
 @dataclass
 class OutputSheet:
     """One output sheet: an optional title row, one header row, then data rows.
@@ -46,7 +58,7 @@ class OutputSheet:
     columns: list[Column]
     rows: list[list[Any]]
     title: str | None = None
-    chart: BarChart | None = None
+    chart: BarChart | LineChart | None = None
     row_marks: dict[int, RowMark] = field(default_factory=dict)  # index into rows -> highlight
     # printing: indices into rows that start a new printed page (manual page breaks)
     page_breaks: list[int] = field(default_factory=list)

@@ -31,6 +31,7 @@ OUTPUT_SHEETS = (RANKING, DETAIL, AUDIT, CHECKS)
 WARNINGS = "预警"          # output: orders due soon / overdue (§9)
 CHASE = "催办单"           # output: one printable page per unit (§9)
 TREND = "趋势"             # output: year-to-date totals at each month-end (§10)
+OUTPUT_SHEETS = OUTPUT_SHEETS + (TREND,)  # kaohe rank writes 趋势 too (a placeholder in the template)
 BULLETIN_TEMPLATE = "通报模板"  # input, key/value: issuing office, 文号, 下一步工作要求 (§10)
 APPEALS = "申诉复核"        # input Table (§11)
 IMPORT_LOG = "导入记录"     # output, appended per import (issue 14)
@@ -79,6 +80,8 @@ LEDGER_CODE_NAMES = {
 SHEET_CODE_NAMES = {**LEDGER_CODE_NAMES, RANKING: "shRanking", DETAIL: "shDetail", AUDIT: "shAudit",
                     CHECKS: "shChecks"}
 SHEET_CODE_NAMES.update({WARNINGS: "shWarnings", CHASE: "shChase"})
+SHEET_CODE_NAMES[BULLETIN_TEMPLATE] = "shBulletinTemplate"
+SHEET_CODE_NAMES[TREND] = "shTrend"
 
 # ---- 规则 sheet: the rubric table and the type / header mapping tables ---------------------
 RULE_COLUMNS = ("编码", "一级指标", "二级指标", "三级指标", "分值", "细则", "每次分值", "来源")

@@ -19,7 +19,7 @@ from .appeals import AppealOutcome, apply_appeals
 from .calendar import CalendarError
 from .ledger import ERROR, Ledger, Problem, Unit
 from .rates import percent_text, points_gap, rate, rate_deduction
-from .timeliness import Timeliness, compute_timeliness
+from .timeliness import Deadlines, Timeliness, compute_deadlines, compute_timeliness
 from .validate.cells import name_key
 
 ZERO = Decimal("0.00")
@@ -36,6 +36,10 @@ class AuditLine:
     ref: str = ""        # the object an appeal names when it is not the source row (知识库 2026-03)
     original: Decimal | None = None  # points before a 申诉复核 decision changed them (core/appeals.py)
     appeal: str = ""     # the decisions naming this line: 已撤销（申诉复核!3）, 减免1分（申诉复核!4）
+    # From which as-of date on the line stands unchanged (the event's date, a quarter's last
+    # day, a report deadline); None for lines that depend on the as-of date (orders, rates).
+    # 趋势 sums these per month-end instead of scoring the year twelve times.
+    day: date | None = None
 
     @property
     def item(self) -> str:
@@ -151,6 +155,7 @@ class Result:
     units: list[UnitResult]
     problems: list[Problem]
     _by_key: dict[str, UnitResult] | None = field(default=None, repr=False, compare=False)
+    deadlines: Deadlines | None = field(default=None, repr=False, compare=False)  # for 趋势
 
     @property
     def has_errors(self) -> bool:
@@ -178,7 +183,8 @@ def score(ledger: Ledger) -> Result:
     rates: dict[str, Rates] = defaultdict(Rates)
     problems = list(ledger.problems)
 
-    timing = compute_timeliness(ledger.orders, rubric, ledger.calendar, params)
+    deadlines = compute_deadlines(ledger.orders, rubric, ledger.calendar)
+    timing = compute_timeliness(ledger.orders, rubric, ledger.calendar, params, deadlines)
     problems += _order_rules(ledger, timing, lines, rates)
     _event_rules(ledger, lines)
     _meeting_rules(ledger, lines)
@@ -194,7 +200,7 @@ def score(ledger: Ledger) -> Result:
         unit_lines = sorted(lines.get(unit.name, []), key=lambda l: l.sort_key)
         results.append(_unit_result(ledger, unit, unit_lines, rates[unit.name], unit.name in error_units))
         results[-1].appeals = appeals.of(unit.name)
-    return Result(ledger, results, problems)
+    return Result(ledger, results, problems, deadlines=deadlines)
 
 
 def _code_order(code: str) -> tuple[int, int]:
@@ -202,8 +208,9 @@ def _code_order(code: str) -> tuple[int, int]:
     return int(item.split("-")[1]), int(clause or 0)
 
 
-def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *order, ref: str = "") -> None:
-    lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order, ref))
+def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *order, ref: str = "",
+         day: date | None = None) -> None:
+    lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order, ref=ref, day=day))
 
 
 def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
@@ -267,7 +274,7 @@ def _event_rules(ledger: Ledger, lines) -> None:
         times = f"{event.count}次" if event.count != 1 else ""
         note = "，".join(p for p in (ledger.rubric.clauses[event.clause].text + (f"（{times}）" if times else ""), event.note) if p)
         _add(lines, event.unit, event.clause, event.points * event.count, f"{event.sheet}!{event.row}", note,
-             event.row)
+             event.row, day=event.day)
 
 
 def _meeting_rules(ledger: Ledger, lines) -> None:
@@ -281,7 +288,8 @@ def _meeting_rules(ledger: Ledger, lines) -> None:
             note += "（请假未经批准，按缺席计）"
         code = R.MEETING_BY_ATTENDANCE.get(attendance)
         if code:
-            _add(lines, m.unit, code, ledger.rubric.clauses[code].points, f"{S.MEETINGS}!{m.row}", note, m.row)
+            _add(lines, m.unit, code, ledger.rubric.clauses[code].points, f"{S.MEETINGS}!{m.row}", note, m.row,
+                 day=m.day)
 
 
 def _quarters(params) -> list[tuple[int, date, date]]:
@@ -302,7 +310,7 @@ def _study_rules(ledger: Ledger, lines) -> None:
             if (unit.name, q) not in studied:
                 _add(lines, unit.name, R.STUDY_MISSING, per, f"{S.STUDIES}（自动）",
                      f"第{q}季度（{first.isoformat()}至{last.isoformat()}）没有研究12345工作的记录", 0, q,
-                     ref=f"{S.STUDIES} {ledger.params.year}Q{q}")
+                     ref=f"{S.STUDIES} {ledger.params.year}Q{q}", day=last)
 
 
 def _kb_deadline(params, month: date) -> date:
@@ -337,37 +345,45 @@ def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
             if submitted is None:
                 source = f"{S.KNOWLEDGE}!{row}" if row else f"{S.KNOWLEDGE}（自动）"
                 _add(lines, unit.name, R.KB_REPORT, per, source, f"{label}未报（截止 {deadline.isoformat()}）", row or 0, m,
-                     ref=ref)
+                     ref=ref, day=deadline)
             elif submitted > deadline:
                 _add(lines, unit.name, R.KB_REPORT, per, f"{S.KNOWLEDGE}!{row}",
-                     f"{label}迟报：{submitted.isoformat()} 报送，截止 {deadline.isoformat()}", row, m, ref=ref)
+                     f"{label}迟报：{submitted.isoformat()} 报送，截止 {deadline.isoformat()}", row, m,
+                     ref=ref, day=deadline)
 
 
 def _rate_rules(ledger: Ledger, lines, rates) -> None:
-    params, rubric = ledger.params, ledger.rubric
     for unit in ledger.units:
-        r = rates[unit.name]
-        checks = (
-            (R.SATISFACTION, r.satisfaction, True, f"满意率 {{}}（{r.satisfied}/{r.visited}）", S.ORDERS),
-            (R.COMPLETION, r.completion, True, f"年累计办结率 {{}}（{r.done}/{r.should}）", S.ORDERS),
-            (R.KB_ERROR_RATE, r.kb_error, False, f"知识库使用错误率 {{}}（{r.kb_errors}/{r.kb_uses}）", S.KNOWLEDGE),
-        )
-        for code, value, below, text, sheet in checks:
-            clause = rubric.clauses[code]
-            if value is None or clause.threshold is None:
-                continue
-            gap = points_gap(value, clause.threshold, below=below)
-            deduction = rate_deduction(gap, clause.points, params.rate_mode)
-            if deduction > 0:
-                word = "低于" if below else "高于"
-                _add(lines, unit.name, code, -deduction, f"{sheet}（自动）",
-                     f"{text.format(percent_text(value))}，{word}{percent_text(Fraction(clause.threshold))}标准 "
-                     f"{_num(gap)} 个百分点（{params.rate_mode}）", 0)
-        clause = rubric.clauses.get(R.TIMELY_BONUS)
-        if (params.auto_timely_bonus and clause and clause.points and r.timely is not None
-                and r.timely >= Fraction(clause.threshold or 1)):
-            _add(lines, unit.name, R.TIMELY_BONUS, clause.points, f"{S.ORDERS}（自动）",
-                 f"及时办理率 {percent_text(r.timely)}（{r.on_time}/{r.should}）", 0)
+        for code, points, source, note in rate_lines(ledger.rubric, ledger.params, rates[unit.name]):
+            _add(lines, unit.name, code, points, source, note, 0)
+
+
+def rate_lines(rubric, params, r: Rates) -> list[tuple[str, Decimal, str, str]]:
+    """The rate-based lines of one unit (III-9.1, III-10.1, III-12.2, the III-14.2 bonus) as
+    (code, signed points, source, note): also what 趋势 applies at each month-end."""
+    out = []
+    checks = (
+        (R.SATISFACTION, r.satisfaction, True, f"满意率 {{}}（{r.satisfied}/{r.visited}）", S.ORDERS),
+        (R.COMPLETION, r.completion, True, f"年累计办结率 {{}}（{r.done}/{r.should}）", S.ORDERS),
+        (R.KB_ERROR_RATE, r.kb_error, False, f"知识库使用错误率 {{}}（{r.kb_errors}/{r.kb_uses}）", S.KNOWLEDGE),
+    )
+    for code, value, below, text, sheet in checks:
+        clause = rubric.clauses[code]
+        if value is None or clause.threshold is None:
+            continue
+        gap = points_gap(value, clause.threshold, below=below)
+        deduction = rate_deduction(gap, clause.points, params.rate_mode)
+        if deduction > 0:
+            word = "低于" if below else "高于"
+            out.append((code, -deduction, f"{sheet}（自动）",
+                        f"{text.format(percent_text(value))}，{word}{percent_text(Fraction(clause.threshold))}标准 "
+                        f"{_num(gap)} 个百分点（{params.rate_mode}）"))
+    clause = rubric.clauses.get(R.TIMELY_BONUS)
+    if (params.auto_timely_bonus and clause and clause.points and r.timely is not None
+            and r.timely >= Fraction(clause.threshold or 1)):
+        out.append((R.TIMELY_BONUS, clause.points, f"{S.ORDERS}（自动）",
+                    f"及时办理率 {percent_text(r.timely)}（{r.on_time}/{r.should}）"))
+    return out
 
 
 def _num(value: Fraction) -> str:

@@ -64,7 +64,16 @@ def default_workdays(rubric: Rubric) -> dict[str, int]:
     return {kind: int(rubric.clauses[code].threshold or 0) for kind, code in TIMELY_BY_TYPE.items()}
 
 
-def compute_timeliness(orders: Orders, rubric: Rubric, calendar: WorkCalendar, params: Params) -> Timeliness:
+@dataclass
+class Deadlines:
+    """What does not depend on the as-of date: computed once, judged at many as-of dates (趋势)."""
+    received: np.ndarray     # datetime64[s]
+    completed: np.ndarray    # datetime64[s], NaT when open
+    due: np.ndarray          # datetime64[s]
+    bad: np.ndarray          # bool: the deadline needs a year without calendar data
+
+
+def compute_deadlines(orders: Orders, rubric: Rubric, calendar: WorkCalendar) -> Deadlines:
     n = len(orders)
     received = seconds_column(orders.received)
     completed = seconds_column(orders.completed)
@@ -86,7 +95,20 @@ def compute_timeliness(orders: Orders, rubric: Rubric, calendar: WorkCalendar, p
     due[m] = (received_day[m] + amount[m].astype(np.int64) * DAY).astype("datetime64[s]") + END_OF_DAY
     m = kind == K_MOMENT
     due[m] = moment[m]
+    return Deadlines(received, completed, due, bad)
 
+
+def compute_timeliness(orders: Orders, rubric: Rubric, calendar: WorkCalendar, params: Params,
+                       deadlines: Deadlines | None = None) -> Timeliness:
+    d = deadlines if deadlines is not None else compute_deadlines(orders, rubric, calendar)
+    return judge(d, calendar, params)
+
+
+def judge(d: Deadlines, calendar: WorkCalendar, params: Params) -> Timeliness:
+    """Done, due, on time, late and days late at params.asof (the end of that day)."""
+    completed, due = d.completed, d.due
+    n = len(due)
+    bad = d.bad.copy()
     asof_end = np.datetime64(datetime.combine(params.asof, datetime.max.time().replace(microsecond=0)), "s")
     done = ~np.isnat(completed) & (completed <= asof_end)
     should = done | (due <= asof_end)

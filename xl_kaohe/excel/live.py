@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ..core.report import BLOCK_MARKS, OutputSheet
+from ..core.report import BLOCK_MARKS, LineChart, OutputSheet
 from ..core.tables import Grid
 from ..io.workbook import READ_SHEETS
 
@@ -112,7 +112,9 @@ def write_sheet(book, out: OutputSheet) -> None:
         elif mark in BLOCK_MARKS:
             _block_rows(sheet, out, first_index, last_index, mark, ncols)
     _page_breaks(sheet, out)
-    if out.chart and out.rows:
+    if isinstance(out.chart, LineChart) and out.rows:
+        _line_chart(sheet, out)
+    elif out.chart and out.rows:
         _bar_chart(sheet, out, first, last)
 
 
@@ -167,6 +169,31 @@ def _bar_chart(sheet, out: OutputSheet, first: int, last: int) -> None:
         series = com.SeriesCollection(1)
         series.XValues = sheet.range((first, spec.category_column + 1), (last, spec.category_column + 1)).api
         series.Name = spec.title
+        com.HasTitle = True
+        com.ChartTitle.Text = spec.title
+    except Exception:  # pragma: no cover - depends on the Excel build
+        pass
+
+
+def _line_chart(sheet, out: OutputSheet) -> None:
+    """趋势: one line per series row (the category averages) over the month columns."""
+    spec = out.chart
+    top_row = out.first_data_row + len(out.rows) + 1
+    chart = sheet.charts.add(left=sheet.range((top_row, 1)).left, top=sheet.range((top_row, 1)).top,
+                             width=560, height=300)
+    chart.chart_type = "line_markers"
+    first_col, last_col = spec.first_value_column + 1, spec.last_value_column + 1
+    try:  # series by row need the COM object; best effort on other platforms
+        com = chart.api[1] if isinstance(chart.api, tuple) else chart.api
+        for s in list(com.SeriesCollection()):
+            s.Delete()
+        months = sheet.range((out.header_row, first_col), (out.header_row, last_col)).api
+        for r in spec.series_rows:
+            row = out.first_data_row + r
+            series = com.SeriesCollection().NewSeries()
+            series.Name = str(out.rows[r][spec.label_column] or "")
+            series.Values = sheet.range((row, first_col), (row, last_col)).api
+            series.XValues = months
         com.HasTitle = True
         com.ChartTitle.Text = spec.title
     except Exception:  # pragma: no cover - depends on the Excel build

@@ -63,7 +63,7 @@ def _summary(assessment) -> str:
     problems = assessment.result.problems
     errors = sum(p.level == "错误" for p in problems)
     warnings = len(problems) - errors
-    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」「{S.WARNINGS}」「{S.CHASE}」。"]
+    lines = [f"已生成「{S.RANKING}」「{S.DETAIL}」「{S.AUDIT}」「{S.CHECKS}」「{S.TREND}」「{S.WARNINGS}」「{S.CHASE}」。"]
     ranked = [u for u in assessment.ordered if u.rank is not None]
     if ranked:
         lines.append(f"第一名：{ranked[0].name}（{ranked[0].total} 分），共 {len(ranked)} 个单位参与排名。")
@@ -205,6 +205,37 @@ def _tk_clipboard() -> str:  # pragma: no cover - depends on a display
         return ""
 
 
+def generate_bulletin(book=None, today=None) -> str:
+    """生成通报: asks for the period (default: last month), writes 通报-<期间>.docx beside the
+    workbook (the same job as kaohe report) and says where."""
+    from datetime import date
+
+    from ..core.periods import PeriodError, last_month, parse_period
+    from ..jobs.report import default_output, report
+
+    def job(excel, progress):
+        day = today or date.today()
+        answer = excel.book.app.api.InputBox(
+            "通报期间：月份如 2026-11，季度如 2026Q3，全年如 2026（截至期末，不超过今天）",
+            f"{TITLE} · 生成通报", last_month(day).code)
+        if answer is False or answer is None or not str(answer).strip():
+            return "未输入通报期间，已取消。"
+        try:
+            period = parse_period(str(answer))
+        except PeriodError as e:
+            return str(e)
+        folder = Path(str(excel.book.fullname)).parent
+        # a workbook never saved has no folder: the bulletin goes to the user's home folder
+        where = Path(excel.book.fullname) if folder.is_absolute() and folder.is_dir() \
+            else Path.home() / excel.book.name
+        try:
+            outcome = report(excel, period, default_output(where, period), today=day, progress=progress)
+        except PeriodError as e:
+            return str(e)
+        return outcome.message()
+    return run_job(book or _caller(), job)
+
+
 def show_help(book=None) -> str:
     book = book or _caller()
     for sheet in book.sheets:
@@ -216,6 +247,7 @@ def show_help(book=None) -> str:
                "导入假日通知：复制国务院的节假日安排通知全文后点击，放假和调休上班日期写入「节假日」表（每年12月做一次）。\n"
                "单位明细：选中某单位所在行后点击，列出该单位每一分的来源。\n"
                "预警清单：列出已超期和即将到期的工单，写出「预警」和每单位一页的「催办单」。\n"
+               "生成通报：输入期间（如 2026-11），在台账所在文件夹生成公文格式的阶段通报 .docx。\n"
                f"详细说明见「{HELP_SHEET}」表；没有 Excel 时可用命令 kaohe rank 完成同样的工作。")
     book.app.alert(message, title=TITLE)
     return message

@@ -37,7 +37,7 @@ __all__ = ["build_ledger", "save_ledger", "new_ledger", "ledger_bytes", "SHEET_O
            "SHEET_CODE_NAMES", "TABLE_NAMES", "OUTPUT_NOTE"]
 
 SHEET_ORDER = (S.PARAMS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE,
-               S.STUDIES, S.HOLIDAYS, S.RULES, S.APPEALS) + S.OUTPUT_SHEETS
+               S.STUDIES, S.HOLIDAYS, S.RULES, S.APPEALS, S.BULLETIN_TEMPLATE) + S.OUTPUT_SHEETS
 
 SHEET_CODE_NAMES = S.SHEET_CODE_NAMES
 
@@ -116,6 +116,7 @@ def build_ledger(*, year: int, demo: bool = False) -> Workbook:
         _write_input_sheet(wb[spec.name], spec, rows)
     _status_column(wb[S.ORDERS])
     option_ranges = _write_rules(wb[S.RULES], rubric)
+    _write_bulletin_template(wb[S.BULLETIN_TEMPLATE])
     for name in S.OUTPUT_SHEETS:
         _write_output_placeholder(wb[name])
     _define_lists(wb, option_ranges)
@@ -219,6 +220,31 @@ def _write_params(ws: Worksheet, year: int, demo: bool) -> None:
 def param_row(key: str) -> int:
     """Worksheet row of a 参数 key (its value is in column B)."""
     return 2 + S.PARAM_KEYS.index(key)
+
+
+# ---- 通报模板 ------------------------------------------------------------------------------------
+
+def _write_bulletin_template(ws: Worksheet) -> None:
+    """Key/value like 参数: the wording of 生成通报 (kaohe report) that staff edit."""
+    from ..core.validate import bulletin_template as BT
+
+    ws.append(("项目", "内容", "说明"))
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for key in BT.KEYS:
+        ws.append((key, BT.DEFAULTS[key] or None, BT.NOTES[key]))
+        row = ws.max_row
+        for col in (1, 2, 3):      # top-aligned together: a key reads beside its value
+            ws.cell(row=row, column=col).alignment = wrap
+        ws.cell(row=row, column=2).number_format = TEXT_FORMAT if key != BT.K_ISSUED else DATE_FORMAT
+        lines = sum(max(1, -(-_text_width(part) // 70)) for part in (BT.DEFAULTS[key] or " ").split("\n"))
+        # explicit heights: viewers do not grow wrapped rows themselves
+        ws.row_dimensions[row].height = 15 * max(1, lines, -(-_text_width(BT.NOTES[key]) // 44))
+    for letter, width in (("A", 16), ("B", 72), ("C", 46)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    _fit_to_page_width(ws)
 
 
 # ---- input sheets -----------------------------------------------------------------------------

@@ -36,7 +36,8 @@ from typing import BinaryIO, Sequence
 
 from xl_kaohe.core.report import OutputSheet
 
-from .ooxml.chart import chart_xml, drawing_xml
+from ..core.report import LineChart
+from .ooxml.chart import chart_xml, drawing_xml, line_chart_xml, line_drawing_xml
 from .ooxml.opc import (CONTENT_TYPES, CT_CHART, CT_DRAWING, CT_RELS, CT_STYLES, CT_WORKSHEET,
                         REL_CALC_CHAIN, REL_CHART, REL_DRAWING, REL_EXT_PROPS, REL_OFFICE_DOC,
                         REL_STYLES, REL_WORKSHEET, ContentTypes, Rel, free_part_name,
@@ -90,7 +91,12 @@ def _check_sheets(sheets: Sequence[OutputSheet]) -> None:
             if len(row) > len(sheet.columns):
                 raise ValueError(f"{name}: row {i} has {len(row)} cells for "
                                  f"{len(sheet.columns)} columns")
-        if sheet.chart is not None:
+        if isinstance(sheet.chart, LineChart):
+            c, n = sheet.chart, len(sheet.columns)
+            if not (0 <= c.first_value_column <= c.last_value_column < n
+                    and all(0 <= r < len(sheet.rows) for r in c.series_rows)):
+                raise ValueError(f"{name}: chart range out of range")
+        elif sheet.chart is not None:
             n = len(sheet.columns)
             if not (0 <= sheet.chart.category_column < n and 0 <= sheet.chart.value_column < n):
                 raise ValueError(f"{name}: chart column out of range")
@@ -236,10 +242,11 @@ class _Edit:
             folder = posixpath.dirname(self.wb_part)
             drawing = free_part_name(self.pkg, folder + "/drawings/drawing%d.xml", taken)
             chart = free_part_name(self.pkg, folder + "/charts/chart%d.xml", taken)
-            self.pkg.write(drawing, drawing_xml(sheet))
+            line = isinstance(sheet.chart, LineChart)
+            self.pkg.write(drawing, line_drawing_xml(sheet) if line else drawing_xml(sheet))
             self.pkg.write(rels_name(drawing), render_rels(
                 [Rel("rId1", REL_CHART, relative(drawing, chart))]))
-            self.pkg.write(chart, chart_xml(sheet, sheet.chart))
+            self.pkg.write(chart, (line_chart_xml if line else chart_xml)(sheet, sheet.chart))
             self.pkg.write(rels_name(target.part), render_rels(
                 [Rel(drawing_rid, REL_DRAWING, relative(target.part, drawing))]))
             self.types.set(drawing, CT_DRAWING)

@@ -18,14 +18,22 @@ def check(book: Book, *, asof: date | None = None, today: date | None = None,
 
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,
-         progress: Progress = _quiet) -> Assessment:
+         progress: Progress = _quiet, trend: bool = True) -> Assessment:
+    """trend=False leaves 趋势 out (benchmarks/bench.py measures what it costs)."""
     progress(f"正在读取 {book.label} …")
     grids = book.read_grids(READ_SHEETS + (S.BULLETIN_TEMPLATE,))
     progress("正在校验和计分 …")
     assessment = assess(grids, asof=asof, today=today)
-    progress("正在写入 排名、得分明细、扣分依据、校验、预警、催办单 …")
-    book.write_outputs(assessment.sheets() + _warning_sheets(assessment, grids))
+    progress("正在写入 排名、得分明细、扣分依据、校验、趋势、预警、催办单 …")
+    book.write_outputs(assessment.sheets() + ([trend_output(assessment)] if trend else [])
+                       + _warning_sheets(assessment, grids))
     return assessment
+
+
+def trend_output(assessment: Assessment):
+    """趋势 from the same validated ledger and scored result (SPEC §10)."""
+    from ..core.trend import compute_trend, trend_sheet
+    return trend_sheet(compute_trend(assessment.result), assessment.result)
 
 
 def _warning_sheets(assessment: Assessment, grids) -> list:

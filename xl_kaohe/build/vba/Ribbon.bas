@@ -36,6 +36,10 @@ Sub KaoheUnitCard(control As IRibbonControl)
     KaoheRunUnitCard
 End Sub
 
+Sub KaoheGenerateBulletin(control As IRibbonControl)
+    KaoheRunGenerateBulletin
+End Sub
+
 Sub KaoheShowHelp(control As IRibbonControl)
     KaoheRunShowHelp
 End Sub
@@ -86,6 +90,15 @@ Public Sub KaoheRunWarningList()
     If Not KaohePythonReady() Then Exit Sub
     On Error GoTo failed
     KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.warning_list()")
+    Exit Sub
+failed:
+    KaohePythonFailed Err.Description
+End Sub
+
+Public Sub KaoheRunGenerateBulletin()
+    If Not KaohePythonReady() Then Exit Sub
+    On Error GoTo failed
+    KaoheCheckResult RunPython("from xl_kaohe.excel import ribbon; ribbon.generate_bulletin()")
     Exit Sub
 failed:
     KaohePythonFailed Err.Description

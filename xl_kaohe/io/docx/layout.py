@@ -88,5 +88,5 @@ STYLES = (
 )
 BY_ID = {s.style_id: s for s in STYLES}
 
-# Tables wider than this many columns use 五号 instead of 小四 so that numbers fit on one line.
-SMALL_TABLE_COLUMNS = 8
+# Tables of this many columns or more use 五号 instead of 小四, so that numbers and times fit on one line.
+SMALL_TABLE_COLUMNS = 7

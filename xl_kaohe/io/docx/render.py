@@ -29,7 +29,11 @@ def write_docx(document: Document, path: str | os.PathLike) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except PermissionError:
+            raise PermissionError(f"无法写入 {path.name}：文件可能正在 Word/WPS 中打开，请关闭后重试，"
+                                  f"或换一个文件名") from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -74,7 +78,7 @@ def _clear_body(doc) -> None:
 
 def _properties(doc, document: Document) -> None:
     props = doc.core_properties
-    props.title = clean(document.title)
+    props.title = clean(document.title).replace("\n", "")
     props.author = clean(document.issuer) or "12345考核台账"
     props.last_modified_by = props.author
     props.comments = ""

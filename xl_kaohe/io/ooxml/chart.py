@@ -133,3 +133,92 @@ def chart_xml(sheet: OutputSheet, chart: BarChart) -> bytes:
             '<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="900"/></a:pPr>'
             '<a:endParaRPr lang="zh-CN"/></a:p></c:txPr>'
             "</c:chartSpace>").encode("utf-8")
+
+
+# ---- line chart (趋势: one line per series row over the month columns) -------------------------
+
+LINE_COLORS = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478", "9E480E")
+
+
+def line_drawing_xml(sheet: OutputSheet) -> bytes:
+    """A line chart below the table (the table is wide: one column per month)."""
+    top = sheet.header_row + len(sheet.rows) + 1
+    return (XML_DECL +
+            f'<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
+            '<xdr:twoCellAnchor editAs="oneCell">'
+            f"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{top}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
+            f"<xdr:to><xdr:col>{max(len(sheet.columns), 8)}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{top + 20}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
+            '<xdr:graphicFrame macro="">'
+            '<xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="Chart 1"/><xdr:cNvGraphicFramePr/>'
+            "</xdr:nvGraphicFramePr>"
+            '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
+            f'<a:graphic><a:graphicData uri="{NS_C}">'
+            f'<c:chart xmlns:c="{NS_C}" xmlns:r="{NS_R}" r:id="rId1"/>'
+            "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>"
+            "</xdr:twoCellAnchor></xdr:wsDr>").encode("utf-8")
+
+
+def line_chart_xml(sheet: OutputSheet, chart) -> bytes:
+    quoted = xml_attr(quote_sheet(sheet.name))
+    first_col, last_col = chart.first_value_column, chart.last_value_column
+    n = last_col - first_col + 1
+    header_cells = f"{quoted}!${col_letter(first_col)}${sheet.header_row}:${col_letter(last_col)}${sheet.header_row}"
+    cats = "".join(f'<c:pt idx="{i}"><c:v>{xml_text(sheet.columns[first_col + i].header)}</c:v></c:pt>'
+                   for i in range(n))
+    series = []
+    for s_idx, r in enumerate(chart.series_rows):
+        row = sheet.rows[r]
+        ws_row = sheet.first_data_row + r
+        name = row[chart.label_column] if chart.label_column < len(row) else ""
+        points = []
+        for i in range(n):
+            v = row[first_col + i] if first_col + i < len(row) else None
+            if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) and math.isfinite(float(v)):
+                points.append(f'<c:pt idx="{i}"><c:v>{xml_num(float(v))}</c:v></c:pt>')
+        color = LINE_COLORS[s_idx % len(LINE_COLORS)]
+        series.append(
+            f'<c:ser><c:idx val="{s_idx}"/><c:order val="{s_idx}"/>'
+            f"<c:tx><c:strRef><c:f>{quoted}!${col_letter(chart.label_column)}${ws_row}</c:f>"
+            f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{xml_text(str(name or ""))}</c:v>'
+            "</c:pt></c:strCache></c:strRef></c:tx>"
+            f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></c:spPr>'
+            f'<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>'
+            f"<c:cat><c:strRef><c:f>{header_cells}</c:f>"
+            f'<c:strCache><c:ptCount val="{n}"/>{cats}</c:strCache></c:strRef></c:cat>'
+            f"<c:val><c:numRef><c:f>{quoted}!${col_letter(first_col)}${ws_row}:${col_letter(last_col)}${ws_row}</c:f>"
+            f'<c:numCache><c:formatCode>0.00</c:formatCode><c:ptCount val="{n}"/>{"".join(points)}'
+            "</c:numCache></c:numRef></c:val>"
+            '<c:smooth val="0"/></c:ser>')
+    cat_ax, val_ax = 500000011, 500000012
+    title = (f"<c:title>{_rich_text(chart.title, 1400)}<c:overlay val=\"0\"/></c:title>"
+             if chart.title else "")
+    val_title = (f"<c:title>{_rich_text(chart.value_axis_title, 1000)}<c:overlay val=\"0\"/>"
+                 "</c:title>" if chart.value_axis_title else "")
+    return (XML_DECL +
+            f'<c:chartSpace xmlns:c="{NS_C}" xmlns:a="{NS_A}" xmlns:r="{NS_R}">'
+            '<c:date1904 val="0"/><c:lang val="zh-CN"/><c:roundedCorners val="0"/>'
+            f'<c:chart>{title}<c:autoTitleDeleted val="{0 if chart.title else 1}"/>'
+            "<c:plotArea><c:layout/><c:lineChart>"
+            '<c:grouping val="standard"/><c:varyColors val="0"/>'
+            + "".join(series) +
+            f'<c:marker val="1"/><c:axId val="{cat_ax}"/><c:axId val="{val_ax}"/>'
+            "</c:lineChart>"
+            f'<c:catAx><c:axId val="{cat_ax}"/><c:scaling><c:orientation val="minMax"/>'
+            '</c:scaling><c:delete val="0"/><c:axPos val="b"/>'
+            '<c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="out"/>'
+            '<c:minorTickMark val="none"/><c:tickLblPos val="low"/>'
+            f'<c:crossAx val="{val_ax}"/><c:crosses val="autoZero"/><c:auto val="1"/>'
+            '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+            f'<c:valAx><c:axId val="{val_ax}"/><c:scaling><c:orientation val="minMax"/>'
+            '</c:scaling><c:delete val="0"/><c:axPos val="l"/><c:majorGridlines/>'
+            f'{val_title}<c:numFmt formatCode="0" sourceLinked="0"/>'
+            '<c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
+            f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cat_ax}"/><c:crosses val="autoZero"/>'
+            '<c:crossBetween val="between"/></c:valAx>'
+            '</c:plotArea><c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
+            '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
+            '<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="900"/></a:pPr>'
+            '<a:endParaRPr lang="zh-CN"/></a:p></c:txPr>'
+            "</c:chartSpace>").encode("utf-8")
