@@ -109,3 +109,23 @@ def test_no_month_end_yet():
     assert trend.ends == [] and trend.rank["A"] is None
     sheet = trend_sheet(trend, a.result)
     assert sheet.chart is None and "没有已结束的月份" in sheet.title
+
+
+def test_trend_applies_appeals_at_every_month_end():
+    from ledgerkit import LedgerKit
+
+    kit = LedgerKit(asof="2026-03-31").unit("甲校")
+    # GD-1 咨询: due 01-07 (01-06, 01-07), done 01-09: 2 working days late -> III-4.1 -2, III-8.1 -4
+    kit.order("GD-1", "甲校", "咨询", "2026-01-05 09:00", "2026-01-09 10:00")
+    # GD-2 办理: due 02-05 (02-03..02-05), done 02-09: late 02-06, 02-09 -> III-4.1 -2, III-8.2 -4
+    kit.order("GD-2", "甲校", "办理", "2026-02-02 09:00", "2026-02-09 09:00")
+    kit.appeal("甲校", "GD-1", "撤销", filed="2026-01-12")
+    kit.appeal("甲校", "GD-2", "减免", 3, filed="2026-02-10")  # takes III-4.1's 2, then 1 of III-8.2
+    a = kit.assess(today=date(2026, 4, 8))
+    trend = compute_trend(a.result)
+    # Jan: GD-1 revoked -> 95; Feb and Mar: 95 - 6 + 3 = 92 (without the appeals: 89, 83, 83)
+    assert trend.totals["甲校"] == [D("95.00"), D("92.00"), D("92.00")]
+    for k, end in enumerate(trend.ends):
+        at = kit.assess(asof=end, today=date(2026, 4, 8))
+        assert at.unit("甲校").total == trend.totals["甲校"][k], end
+    assert a.unit("甲校").items["III-4"].deducted == D("0.00") and a.unit("甲校").items["III-8"].deducted == D("3.00")

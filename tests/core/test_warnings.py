@@ -234,3 +234,12 @@ def test_nothing_listed_without_orders():
     w = warnings_at(kit, datetime(2026, 11, 27, 9, 30))
     assert w.orders == [] and w.units == []
     assert np.asarray(exempt_orders(load_ledger(kit.grids(), asof=date(2026, 11, 27), today=TODAY))).size == 0
+
+
+def test_an_order_revoked_on_appeal_is_never_listed():
+    # LATE7 (due 11-18, 7 working days late at 11-27) revoked by 申诉复核: 不予考核, off the list;
+    # LATE5 (待复核: nothing changes yet) stays
+    kit = november()
+    kit.appeal("乙校", "LATE7", "撤销", filed="2026-11-19").appeal("乙校", "LATE5", "待复核", filed="2026-11-23")
+    got = by_id(warnings_at(kit, datetime(2026, 11, 27, 9, 30)))
+    assert "LATE7" not in got and got["LATE5"].days_late == 5

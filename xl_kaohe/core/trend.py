@@ -86,7 +86,16 @@ def compute_trend(result: Result) -> Trend:
          for kind, lim in zip(orders.kind, orders.limit)), dtype=np.int64, count=len(orders))
     per_late = _cents(-rubric.clauses[R.LATE_CLOSE].points)
     visit = np.asarray(orders.visit, dtype=np.int8)
-    known = unit_of >= 0
+    # 申诉复核 (§11): a revoked order is in no timeliness rule and no rate at any month-end; a
+    # 减免 of an order lowers its III-4.1 then its III-8 points at each month-end, as scoring
+    # lowers them in audit order (event, KB and quarter lines are fixed: their points already are)
+    known = (unit_of >= 0) & ~ledger.not_assessed_mask()
+    relief: dict[int, int] = defaultdict(int)
+    for unit_result in result.units:
+        for outcome in unit_result.appeals:
+            a = outcome.appeal
+            if outcome.applied and a.decision == "减免" and a.target.kind == "order" and a.relief:
+                relief[a.target.order] += _cents(a.relief)
     i4, i8 = item_index.get("III-4"), item_index.get("III-8")
     kb_by_month: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for report in ledger.knowledge:
@@ -109,6 +118,14 @@ def compute_trend(result: Result) -> Trend:
             raw[:, i4] += per_late * np.bincount(unit_of[late], minlength=nu)
         if i8 is not None:
             np.add.at(raw[:, i8], unit_of[late], day_cents[late] * t.late_days[late])
+        for o, cents in relief.items():
+            if late[o]:
+                take4 = min(cents, per_late) if i4 is not None else 0
+                take8 = min(cents - take4, int(day_cents[o] * t.late_days[o])) if i8 is not None else 0
+                if take4:
+                    raw[unit_of[o], i4] -= take4
+                if take8:
+                    raw[unit_of[o], i8] -= take8
         valid = known & ~t.calendar_bad & (deadlines.received <= np.datetime64(end_of_day(end), "s"))
 
         def count(mask):

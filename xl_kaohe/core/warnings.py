@@ -52,10 +52,9 @@ def moment_of(asof: date | datetime) -> datetime:
 
 
 def exempt_orders(ledger: Ledger) -> np.ndarray:
-    """Orders out of every timeliness rule although they are in ``Orders`` (bool mask).
-
-    Hook for 申诉复核 撤销 (§11): 不考核 types are already left out of ``Orders``."""
-    return np.zeros(len(ledger.orders), dtype=bool)
+    """Orders out of every timeliness rule although they are in ``Orders`` (bool mask): those
+    revoked on appeal (申诉复核 撤销, §11); 不考核 types are already left out of ``Orders``."""
+    return ledger.not_assessed_mask()
 
 
 @dataclass

@@ -143,7 +143,7 @@ def add_report_command(sub, date_type) -> None:
     p.add_argument("workbook", help="考核台账 .xlsm/.xlsx")
     p.add_argument("--period", required=True,
                    help="通报期间：月份 2026-11、季度 2026Q3 或年度 2026（截至期末，不超过今天）")
-    p.add_argument("--output", metavar="FILE.docx", help="通报文件（默认：台账所在文件夹的 通报-<期间>.docx）")
+    p.add_argument("--output", metavar="文件.docx", help="通报文件（默认：台账所在文件夹的 通报-<期间>.docx）")
     p.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF")
     p.add_argument("--json", metavar="PATH|-", help="另存通报中的数字（JSON）；- 表示输出到标准输出")
     p.add_argument("--today", type=date_type, default=None, help=argparse_suppress())
