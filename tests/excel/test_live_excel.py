@@ -133,3 +133,22 @@ def test_row_marks_are_grouped_into_runs():
     assert _runs({0: "error", 1: "error", 2: "error", 3: "warning", 4: "warning"}) == [(0, 2, "error"), (3, 4, "warning")]
     assert _runs({0: "bold", 2: "bold", 3: "muted"}) == [(0, 0, "bold"), (2, 2, "bold"), (3, 3, "muted")]
     assert _runs({}) == []
+
+
+def test_board_formulas_and_chart_under_the_table_in_excel(demo_grids):
+    """生成排名 rewrites 看板 where the workbook has it, as formulas Excel computes; the chart
+    goes under the table (inside the printed page), as in the file writer."""
+    plain = FakeBook(demo_grids)
+    ribbon.generate_ranking(plain)
+    assert "看板" not in [s.name for s in plain.sheets]  # never added
+    book = FakeBook({**demo_grids, "看板": [["旧看板"]]})
+    ribbon.generate_ranking(book)
+    board = book.sheets["看板"]
+    assert board.text(3, 1) == "=IF('单位'!A2=\"\",\"\",'单位'!A2)"
+    assert board.text(3, 2) == '=IF($A3="","",KAOHE_SCORE($A3))'
+    assert board.text(1, 1).startswith("12345 考核看板：数值更新于 kaohe rank")
+    ranking = book.sheets[S.RANKING]
+    units = len(assess(demo_grids).ordered)
+    # title, header, one row per unit; the chart starts two rows below the last one
+    assert ranking.charts[0].geometry["top"] == 15.0 * (2 + units + 2 - 1)
+    assert ranking.charts[0].geometry["left"] == 0.0

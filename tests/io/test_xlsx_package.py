@@ -424,7 +424,7 @@ def test_xlsm_keeps_vba_project(tmp_path: Path) -> None:
     assert after["xl/worksheets/sheet2.xml"] == before["xl/worksheets/sheet2.xml"]
     assert after["xl/sharedStrings.xml"] == before["xl/sharedStrings.xml"]
     wb = openpyxl.load_workbook(out, keep_vba=True)
-    assert wb.sheetnames == ["Sheet1", "_xlwings.conf", "排名"]
+    assert wb.sheetnames == ["Sheet1", "排名", "_xlwings.conf"]  # new outputs join the others
     assert wb["Sheet1"].sheet_properties.codeName == "Sheet1"  # ties it to its VBA module
     assert wb["Sheet1"]["A1"].value == TITLE
     assert wb.vba_archive is not None

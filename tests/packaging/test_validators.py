@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import sys
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -21,10 +20,9 @@ from xl_kaohe.build.workbook import build_addin
 from xl_kaohe.cli import main
 from xl_kaohe.io import demo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ledgerkit import LedgerKit  # noqa: E402
-from ooxml_schemas import package_errors, part_errors, preprocess_mc  # noqa: E402
-from vba_grammar import module_errors  # noqa: E402
+from ledgerkit import LedgerKit
+from ooxml_schemas import package_errors, part_errors, preprocess_mc
+from vba_grammar import module_errors
 
 
 @pytest.fixture(scope="module")

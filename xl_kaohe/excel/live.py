@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ..core.report import OutputSheet
+from ..core.report import Formula, OutputSheet
 from ..core.tables import Grid
 from ..io.workbook import READ_SHEETS
 
@@ -32,7 +32,10 @@ def sheet_grid(sheet) -> Grid:
 
 def cell_value(value: Any) -> Any:
     """A value as Excel should receive it: text that looks like a formula gets Excel's quote
-    prefix (the cell then holds the text itself, not a formula)."""
+    prefix (the cell then holds the text itself, not a formula); a Formula (built by our code,
+    never from ledger text) is entered as a formula, and Excel computes it."""
+    if type(value) is Formula:
+        return "=" + value.text
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, str):
@@ -58,7 +61,10 @@ class ExcelBook:
         return {name: sheet_grid(present[name]) for name in sheets if name in present}
 
     def write_outputs(self, sheets: list[OutputSheet]) -> None:
+        present = {name.casefold() for name in self._sheets()}
         for out in sheets:
+            if out.only_if_present and out.name.casefold() not in present:
+                continue  # e.g. 看板: never added to a workbook that does not have it
             write_sheet(self.book, out)
 
 
@@ -83,8 +89,11 @@ def write_sheet(book, out: OutputSheet) -> None:
     first, last = out.first_data_row, out.first_data_row + max(len(out.rows), 1) - 1
     # Formats before values, so dates land formatted and text columns stay text.
     for c, column in enumerate(out.columns, start=1):
-        sheet.range((first, c), (last, c)).number_format = NUMBER_FORMATS[column.kind]
-        sheet.range((1, c)).column_width = column.width
+        body = sheet.range((first, c), (last, c))
+        body.number_format = NUMBER_FORMATS[column.kind]
+        sheet.range((1, c)).column_width = column.shown_width
+        if column.wrap:
+            body.api.WrapText = True
     sheet.range((1, 1)).value = data  # one COM round trip for the whole sheet
     header = sheet.range((out.header_row, 1), (out.header_row, ncols))
     header.font.bold = True
@@ -105,6 +114,28 @@ def write_sheet(book, out: OutputSheet) -> None:
             rows.font.bold = True
     if out.chart and out.rows:
         _bar_chart(sheet, out, first, last)
+    _page_setup(sheet, out)
+
+
+def _page_setup(sheet, out: OutputSheet) -> None:
+    """The layout's print settings (those xlwings does not wrap go through the COM object)."""
+    from ..io.ooxml.worksheet import is_landscape  # the same rule as the file writer
+
+    try:
+        if any(c.wrap for c in out.columns) and out.rows:  # Excel grows wrapped rows itself
+            sheet.range((out.first_data_row, 1), (out.header_row + len(out.rows), len(out.columns))) \
+                .api.EntireRow.AutoFit()
+        setup = sheet.api.PageSetup
+        setup.Orientation = 2 if is_landscape(out) else 1  # xlLandscape / xlPortrait
+        setup.PrintTitleRows = f"$1:${out.header_row}"
+        if out.layout.repeat_columns:
+            setup.PrintTitleColumns = f"$A:${chr(ord('A') + out.layout.repeat_columns - 1)}"
+        setup.Zoom = False if out.layout.fit_width else 100
+        if out.layout.fit_width:
+            setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+        setup.CenterFooter = "第 &P 页，共 &N 页"
+    except Exception:  # pragma: no cover - page setup needs a printer driver in some Excel builds
+        pass
 
 
 def _runs(marks: dict[int, str]) -> list[tuple[int, int, str]]:
@@ -120,9 +151,9 @@ def _runs(marks: dict[int, str]) -> list[tuple[int, int, str]]:
 
 def _bar_chart(sheet, out: OutputSheet, first: int, last: int) -> None:
     spec = out.chart
-    left = sheet.range((1, len(out.columns) + 2)).left
-    chart = sheet.charts.add(left=left, top=sheet.range((first, 1)).top, width=480,
-                             height=max(240, 18 * (last - first + 1)))
+    # under the table, so it prints on the page with it (as the file writer places it)
+    chart = sheet.charts.add(left=sheet.range((1, 1)).left, top=sheet.range((last + 2, 1)).top,
+                             width=480, height=max(240, 18 * (last - first + 1)))
     chart.chart_type = "bar_clustered"
     values = sheet.range((first, spec.value_column + 1), (last, spec.value_column + 1))
     chart.set_source_data(values)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..core.board import board_sheet
 from ..core.engine import Assessment, assess
 from . import Book, Progress, quiet as _quiet
 
@@ -17,7 +18,14 @@ def check(book: Book, *, asof: date | None = None, today: date | None = None,
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,
          progress: Progress = _quiet) -> Assessment:
-    assessment = check(book, asof=asof, today=today, progress=progress)
+    progress(f"正在读取 {book.label} …")
+    grids = book.read_grids()
+    progress("正在校验和计分 …")
+    assessment = assess(grids, asof=asof, today=today)
     progress("正在写入 排名、得分明细、扣分依据、校验 …")
-    book.write_outputs(assessment.sheets())
+    # 看板 too, where the workbook has one: all units, and cached values of this run for viewers
+    # that do not recalculate (WPS, LibreOffice)
+    day = today or date.today()
+    board = board_sheet(assessment, grids, today=day, refreshed=f"kaohe rank {day.isoformat()}")
+    book.write_outputs(assessment.sheets() + [board])
     return assessment
