@@ -19,6 +19,7 @@ from xl_kaohe.build.vba_project import VbaModule, _module_text
 from xl_kaohe.build.workbook import build_addin
 from xl_kaohe.cli import main
 from xl_kaohe.io import demo
+from xl_kaohe.io.xlsx_package import write_output_sheets
 
 from ledgerkit import LedgerKit
 from ooxml_schemas import package_errors, part_errors, preprocess_mc
@@ -105,6 +106,27 @@ def test_parts_after_rank_with_errors_unit_card_and_chart_are_valid(addin: Path,
     ledger = kit.save(tmp_path / "bad.xlsx")
     assert main(["rank", str(ledger), "--asof", "2026-12-01"]) == 1
     assert package_errors(ledger) == []
+
+
+def test_parts_written_into_an_excel_saved_workbook_are_valid(tmp_path: Path) -> None:
+    """xlwings' sample was saved by Excel: its workbook.xml carries mc:Ignorable, x15 and
+    mc:AlternateContent; what we change or add there must still be valid. Parts copied raw
+    are Excel's, not ours (its core.xml has cp:contentType, which the 2006 schema lacks)."""
+    import xlwings
+
+    sample = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(sample) as z:
+        original = {n: z.read(n) for n in z.namelist()}
+    assert b"mc:Ignorable" in original["xl/workbook.xml"] and b"mc:AlternateContent" in original["xl/workbook.xml"]
+    out = tmp_path / "o.xlsm"
+    assessment = LedgerKit().unit("甲校").unit("乙校").assess(today=date(2026, 12, 1))
+    write_output_sheets(sample, out, assessment.sheets())
+    with zipfile.ZipFile(out) as z:
+        written = {n: z.read(n) for n in z.namelist() if original.get(n) != z.read(n)}
+    assert "xl/workbook.xml" in written and len(written) >= 8
+    errors = [e for name, data in written.items() if name.endswith((".xml", ".rels"))
+              for e in part_errors(name, data)]
+    assert errors == []
 
 
 def test_parts_after_import_are_valid(addin: Path, tmp_path: Path) -> None:
