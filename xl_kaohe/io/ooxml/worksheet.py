@@ -154,11 +154,13 @@ def _row_open(r: int, lines: int) -> str:
     return f'<row r="{r}" ht="{xml_num(LINE_HEIGHT * lines)}" customHeight="1">'
 
 
-def _wrapped_lines(row: Sequence[Any], columns: Sequence[Column]) -> int:
+def _wrapped_lines(row: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> int:
+    """Lines of the row's tallest wrapped cell; `wrapped`: (column index, width) of wrap columns."""
     lines = 1
-    for value, column in zip(row, columns):
-        if column.wrap and isinstance(value, str) and value:
-            lines = max(lines, text_lines(value, column.shown_width))
+    for index, width in wrapped:
+        value = row[index] if index < len(row) else None
+        if type(value) is str and len(value) * 2 > width - 1.5:  # shorter text fits one line
+            lines = max(lines, text_lines(value, width))
     return lines
 
 
@@ -210,13 +212,14 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
     width = len(sheet.columns)
     any_wrap = any(wraps)
+    wrapped = [(i, c.shown_width) for i, c in enumerate(sheet.columns) if c.wrap]
     for index, row in enumerate(sheet.rows):
         r = header_row + 1 + index
         mark = sheet.row_marks.get(index)
         if mark not in mark_styles:
             mark_styles[mark] = [styles.body(kind, mark, wrap, any_wrap) for kind, wrap in zip(kinds, wraps)]
         col_styles = mark_styles[mark]
-        out.append(_row_open(r, _wrapped_lines(row, sheet.columns)) if any_wrap else f'<row r="{r}">')
+        out.append(_row_open(r, _wrapped_lines(row, wrapped)) if any_wrap else f'<row r="{r}">')
         cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
         for i, value in enumerate(cells):
             style = col_styles[i]
