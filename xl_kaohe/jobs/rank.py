@@ -8,20 +8,21 @@ from ..core.engine import Assessment, assess
 from . import Book, Progress, quiet as _quiet
 
 
-def check(book: Book, *, asof: date | None = None, today: date | None = None,
-          progress: Progress = _quiet) -> Assessment:
+def _assess(book: Book, asof: date | None, today: date | None, progress: Progress) -> tuple[dict, Assessment]:
     progress(f"正在读取 {book.label} …")
     grids = book.read_grids()
     progress("正在校验和计分 …")
-    return assess(grids, asof=asof, today=today)
+    return grids, assess(grids, asof=asof, today=today)
+
+
+def check(book: Book, *, asof: date | None = None, today: date | None = None,
+          progress: Progress = _quiet) -> Assessment:
+    return _assess(book, asof, today, progress)[1]
 
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,
          progress: Progress = _quiet) -> Assessment:
-    progress(f"正在读取 {book.label} …")
-    grids = book.read_grids()
-    progress("正在校验和计分 …")
-    assessment = assess(grids, asof=asof, today=today)
+    grids, assessment = _assess(book, asof, today, progress)
     progress("正在写入 排名、得分明细、扣分依据、校验 …")
     # 看板 too, where the workbook has one: all units, and cached values of this run for viewers
     # that do not recalculate (WPS, LibreOffice)
