@@ -90,11 +90,15 @@ def write_sheet(book, out: OutputSheet) -> None:
     # Formats before values, so dates land formatted and text columns stay text.
     for c, column in enumerate(out.columns, start=1):
         body = sheet.range((first, c), (last, c))
-        body.number_format = NUMBER_FORMATS[column.kind]
+        has_formula = any(c - 1 < len(row) and type(row[c - 1]) is Formula for row in out.rows)
+        # a formula typed into a Text ("@") cell stays text: formula columns keep General
+        body.number_format = "General" if has_formula and column.kind == "text" else NUMBER_FORMATS[column.kind]
         sheet.range((1, c)).column_width = column.shown_width
         if column.wrap:
             body.api.WrapText = True
     sheet.range((1, 1)).value = data  # one COM round trip for the whole sheet
+    for r, c, kind in _cell_kinds(out):  # the few cells whose kind differs from their column's
+        sheet.range((r, c)).number_format = "General" if kind == "text" else NUMBER_FORMATS[kind]
     header = sheet.range((out.header_row, 1), (out.header_row, ncols))
     header.font.bold = True
     header.color = HEADER_FILL
@@ -136,6 +140,24 @@ def _page_setup(sheet, out: OutputSheet) -> None:
         setup.CenterFooter = "第 &P 页，共 &N 页"
     except Exception:  # pragma: no cover - page setup needs a printer driver in some Excel builds
         pass
+
+
+def _cell_kinds(out: OutputSheet) -> list[tuple[int, int, str]]:
+    """(row, column, kind) of cells that need another format than their column: dates in a
+    non-date column, formulas with a kind of their own (看板's examples)."""
+    found = []
+    for i, row in enumerate(out.rows):
+        for j, value in enumerate(row):
+            column = out.columns[j].kind
+            kind = value.kind if type(value) is Formula and value.kind else None
+            probe = value.cached if type(value) is Formula else value
+            if isinstance(probe, datetime):
+                kind = kind or "datetime"
+            elif isinstance(probe, date):
+                kind = kind or "date"
+            if kind and kind != column and not (kind == "date" and column == "datetime"):
+                found.append((out.first_data_row + i, j + 1, kind))
+    return found
 
 
 def _runs(marks: dict[int, str]) -> list[tuple[int, int, str]]:
