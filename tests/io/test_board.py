@@ -20,7 +20,7 @@ from ledgerkit import LedgerKit
 from xl_kaohe.build.workbook import DEFAULT_PATH, EXCEL_CALC_ID
 from xl_kaohe.cli import main
 from xl_kaohe.core import schema as S
-from xl_kaohe.core.board import BOARD, BOARD_MIN_ROWS, BOARD_SPARE_ROWS, EXAMPLES_HEADING, board_sheet
+from xl_kaohe.core.board import BOARD, BOARD_SPARE_ROWS, EXAMPLES_HEADING, board_sheet
 from xl_kaohe.core.report import Formula
 from xl_kaohe.io.workbook import FileBook
 from xl_kaohe.jobs.rank import rank
@@ -45,8 +45,8 @@ def test_board_rows_cover_every_unit_plus_spare_rows() -> None:
     assessment = kit.assess(today=date(2026, 12, 1))
     sheet = board_sheet(assessment, grids, today=date(2026, 12, 1), refreshed="kaohe rank 2026-12-01")
     units = [row for row in sheet.rows if row and type(row[0]) is Formula]
-    # 70 units in 单位 rows 2-71, + 20 spare rows = 90 > the 60 minimum
-    assert len(units) == 70 + BOARD_SPARE_ROWS == 90 and BOARD_MIN_ROWS == 60
+    # 70 units in 单位 rows 2-71, + 20 spare rows = 90
+    assert len(units) == 70 + BOARD_SPARE_ROWS == 90
     assert units[0][0] == Formula("IF('单位'!A2=\"\",\"\",'单位'!A2)", "单位00")
     assert units[89][0] == Formula("IF('单位'!A91=\"\",\"\",'单位'!A91)", "")
     assert [row[0].cached for row in units[:70]] == [f"单位{i:02d}" for i in range(70)]

@@ -20,7 +20,6 @@ from .tables import Grid, column_letter, find_table, is_blank
 
 BOARD = "看板"
 UNIT_NAME = S.UNIT_COLUMNS[0]
-BOARD_MIN_ROWS = 60    # unit rows at least (the template's 单位 table is small)
 BOARD_SPARE_ROWS = 20  # rows beyond the last unit: units added in Excel show up at once
 
 
@@ -80,7 +79,7 @@ def _unit_rows(units: Grid | None) -> tuple[str, list[tuple[int, Any]]]:
     grid = units or []
     last = max((r + 1 for r in range(header, len(grid))
                 if index < len(grid[r]) and not is_blank(grid[r][index])), default=header)
-    count = max(BOARD_MIN_ROWS, last - header + BOARD_SPARE_ROWS)
+    count = last - header + BOARD_SPARE_ROWS
     rows = []
     for row in range(header + 1, header + 1 + count):
         cells = grid[row - 1] if row - 1 < len(grid) else []
