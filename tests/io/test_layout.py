@@ -178,3 +178,20 @@ def test_libreoffice_prints_ranking_with_its_chart_and_detail_over_pages(written
     size = subprocess.run(["pdfinfo", "-f", "1", "-l", str(pages), str(pdf)], capture_output=True, text=True).stdout
     sizes = re.findall(r"size:\s+([\d.]+ x [\d.]+)", size)
     assert len(sizes) == pages and set(sizes) == {"841.89 x 595.304"}  # A4 landscape, every sheet here
+
+
+def test_page_breaks_start_pages_at_the_given_rows(tmp_path: Path) -> None:
+    """E.g. 催办单: one printed page per unit. Rows 0-2 are unit A, 3-4 unit B, 5 unit C."""
+    wb = openpyxl.Workbook()
+    wb.save(tmp_path / "s.xlsx")
+    sheet = OutputSheet("催办单", [Column("单位"), Column("工单")],
+                        [["A", 1], ["A", 2], ["A", 3], ["B", 4], ["B", 5], ["C", 6]], title="催办单",
+                        layout=Layout(page_breaks=(3, 5, 0, 99)))
+    write_output_sheets(tmp_path / "s.xlsx", tmp_path / "o.xlsx", [sheet])
+    xml = _part(tmp_path / "o.xlsx", "催办单")
+    # title row 1, header row 2, rows from 3: B starts at row 6, C at row 8 -> breaks after 5 and
+    # 7; 0 (before the first row) and 99 (past the end) are ignored
+    assert ('<rowBreaks count="2" manualBreakCount="2"><brk id="5" max="16383" man="1"/>'
+            '<brk id="7" max="16383" man="1"/></rowBreaks>') in xml
+    from ooxml_schemas import part_errors
+    assert part_errors("催办单", xml.encode()) == []

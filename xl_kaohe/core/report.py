@@ -78,6 +78,7 @@ class Layout:
     repeat_columns: int = 0
     autofilter: bool = True
     freeze_header: bool = True
+    page_breaks: tuple[int, ...] = ()  # indexes into rows that start a new printed page (催办单)
 
 
 # Output sheets stay together: a new one goes after the last of these the workbook has

@@ -138,6 +138,9 @@ def _page_setup(sheet, out: OutputSheet) -> None:
         if out.layout.fit_width:
             setup.FitToPagesWide, setup.FitToPagesTall = 1, False
         setup.CenterFooter = "第 &P 页，共 &N 页"
+        for index in out.layout.page_breaks:
+            if 0 < index < len(out.rows):
+                sheet.api.HPageBreaks.Add(Before=sheet.range((out.first_data_row + index, 1)).api)
     except Exception:  # pragma: no cover - page setup needs a printer driver in some Excel builds
         pass
 

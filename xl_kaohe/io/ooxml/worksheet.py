@@ -248,6 +248,10 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     out.append(f'<pageSetup paperSize="9" orientation="{orientation}"{fit}/>')
     # page numbers: a table split over pages must say which page is which
     out.append("<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>")
+    breaks = sorted({header_row + i for i in layout.page_breaks if 0 < i < len(sheet.rows)})
+    if breaks:  # a break after worksheet row N starts the next page with row N + 1
+        out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
+                   + "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in breaks) + "</rowBreaks>")
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
