@@ -16,7 +16,8 @@ and timestamp -- and only writes:
   sheets, or before xlwings.conf (local names and the active tab of the sheets after it are
   renumbered);
 - ``xl/_rels/workbook.xml.rels``, ``[Content_Types].xml`` when parts are added or removed;
-- ``xl/calcChain.xml`` when it lists cells of a replaced sheet;
+- ``xl/calcChain.xml`` when it lists cells of a replaced sheet (removed when a formula sheet is
+  written: Excel rebuilds it);
 - ``docProps/app.xml`` only when a sheet is added: its TitlesOfParts/HeadingPairs would go
   stale, so they are removed (both are optional; openpyxl never writes them and Excel rebuilds
   them on save).
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
-from xl_kaohe.core.report import OUTPUT_GROUP, SETTINGS_LAST, OutputSheet
+from xl_kaohe.core.report import OUTPUT_GROUP, SETTINGS_LAST, Formula, OutputSheet
 
 from .ooxml.chart import chart_anchor, chart_xml, drawing_xml
 from .ooxml.opc import (CONTENT_TYPES, CT_CHART, CT_DRAWING, CT_RELS, CT_STYLES, CT_WORKSHEET,
@@ -139,7 +140,10 @@ class _Edit:
             self._write_sheet(target, sheet_styles, taken)
         if styles.changed:
             self.pkg.write(styles_part, styles.render())
-        self._prune_calc_chain(replaced_ids)
+        # a formula sheet (看板) brings formulas the chain does not list: drop the chain, Excel
+        # rebuilds it on load (optional part; openpyxl never writes one)
+        formulas = any(type(v) is Formula for t in targets for row in t.sheet.rows for v in row)
+        self._prune_calc_chain(replaced_ids, drop=formulas)
         if added:
             self._drop_stale_app_titles()
         self._save_workbook_parts()
@@ -298,15 +302,15 @@ class _Edit:
 
     # -- workbook-level parts -----------------------------------------------------------------
 
-    def _prune_calc_chain(self, sheet_ids: set[int]) -> None:
+    def _prune_calc_chain(self, sheet_ids: set[int], drop: bool = False) -> None:
         rel = next((r for r in self.wb_rels if r.type == REL_CALC_CHAIN), None)
-        if rel is None or not sheet_ids:
+        if rel is None or not (sheet_ids or drop):
             return
         part = resolve(self.wb_part, rel.target)
         data = self.pkg.read_optional(part)
         if data is None:
             return
-        pruned = prune_calc_chain(data, sheet_ids)
+        pruned = None if drop else prune_calc_chain(data, sheet_ids)
         if pruned is None:
             self.pkg.delete(part)
             self.types.remove(part)
