@@ -2,7 +2,9 @@
 the output sheets' built-in defined names), ``xl/calcChain.xml`` and ``docProps/app.xml``.
 
 All are string edits: everything else stays as it was, including unknown extensions and
-prefixes. calcChain loses the cells of replaced sheets (output sheets hold no formulas);
+prefixes. New sheets can be inserted at a position (later sheets' localSheetId and the active
+tab move up). calcChain loses the cells of replaced sheets (table output sheets hold no formulas;
+when a formula sheet such as 看板 is written the writer drops the chain instead);
 app.xml loses TitlesOfParts/HeadingPairs when a sheet is added, as they would go stale (both
 are optional; openpyxl never writes them and Excel rebuilds them on save).
 """
