@@ -1,4 +1,8 @@
+import os
 import sys
+
+# before any test module imports openpyxl: its stdlib writer, as in xl_kaohe (deterministic bytes)
+os.environ.setdefault("OPENPYXL_LXML", "False")
 from pathlib import Path
 
 # tests/ledgerkit.py is shared by the test folders

@@ -212,3 +212,40 @@ def test_generate_ranking_writes_the_trend_sheet_with_its_line_chart(monkeypatch
     assert trend.text(5, 5) == float(expected.totals[trend.text(5, 1)][2])
     (chart,) = trend.charts
     assert chart.chart_type == "line_markers"
+
+
+def test_board_formulas_and_chart_under_the_table_in_excel(demo_grids):
+    """生成排名 rewrites 看板 where the workbook has it, as formulas Excel computes; the chart
+    goes under the table (inside the printed page), as in the file writer."""
+    plain = FakeBook(demo_grids)
+    ribbon.generate_ranking(plain)
+    assert "看板" not in [s.name for s in plain.sheets]  # never added
+    book = FakeBook({**demo_grids, "看板": [["旧看板"]]})
+    ribbon.generate_ranking(book)
+    board = book.sheets["看板"]
+    assert board.text(3, 1) == "=IF('单位'!A2=\"\",\"\",'单位'!A2)"
+    assert board.text(3, 2) == '=IF($A3="","",KAOHE_SCORE($A3))'
+    assert board.text(1, 1).startswith("12345 考核看板：数值更新于 kaohe rank")
+    ranking = book.sheets[S.RANKING]
+    units = len(assess(demo_grids).ordered)
+    # title, header, one row per unit; the chart starts two rows below the last one
+    assert ranking.charts[0].geometry["top"] == 15.0 * (2 + units + 2 - 1)
+    assert ranking.charts[0].geometry["left"] == 0.0
+
+
+def test_board_cells_get_formats_that_keep_formulas_and_dates_in_excel(demo_grids):
+    """Column A of 看板 holds formulas: not formatted as Text (Excel would keep a typed formula
+    as text); the examples' dates in number columns get a date format of their own."""
+    from xl_kaohe.core.board import board_sheet
+    from xl_kaohe.excel.live import _cell_kinds
+
+    book = FakeBook({**demo_grids, "看板": [["旧看板"]]})
+    ribbon.generate_ranking(book)
+    board = book.sheets["看板"]
+    assert board.formats[1] == "General"
+    sheet = board_sheet(assess(demo_grids, today=date(2026, 12, 1)), demo_grids, today=date(2026, 12, 1),
+                        refreshed="x")
+    kinds = {(c, k) for _, c, k in _cell_kinds(sheet)}
+    # B/C (总分 0.00, 名次 0) hold the examples' dates; D (组织领导 0.00) KAOHE_DUE's date-time
+    # and the whole-number results of KAOHE_WORKDAYS / KAOHE_LATEDAYS
+    assert kinds == {(2, "date"), (3, "date"), (4, "datetime"), (4, "int"), (4, "text")}

@@ -391,6 +391,21 @@ def test_calc_chain_removed_when_empty(tmp_path: Path) -> None:
     openpyxl.load_workbook(out)
 
 
+def test_calc_chain_dropped_when_a_formula_sheet_is_written(tmp_path: Path) -> None:
+    """看板 brings formulas the chain does not list: the chain goes, Excel rebuilds it."""
+    from xl_kaohe.core.report import Formula
+
+    src = make_source(tmp_path / "src.xlsx", with_old_ranking=True)
+    src = _with_calc_chain(src, tmp_path / "chain.xlsx", '<c r="A1" i="1"/><c r="B1"/>')  # not 排名's
+    board = OutputSheet("排名", [Column("a")], [[Formula("1+1", 2)]])
+    write_output_sheets(src, tmp_path / "out.xlsx", [board])
+    p = parts(tmp_path / "out.xlsx")
+    assert "xl/calcChain.xml" not in p and "calcChain" not in p["[Content_Types].xml"].decode()
+    assert "<f>1+1</f><v>2</v>" in "".join(v.decode() for k, v in p.items() if k.startswith("xl/worksheets/s"))
+    write_output_sheets(src, tmp_path / "kept.xlsx", [ranking()])  # no formulas: the chain stays
+    assert "xl/calcChain.xml" in parts(tmp_path / "kept.xlsx")
+
+
 def test_app_xml_titles_dropped_only_when_a_sheet_is_added(source: Path, tmp_path: Path) -> None:
     app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
            'schemas.openxmlformats.org/officeDocument/2006/extended-properties" xmlns:vt="http://'
@@ -425,7 +440,7 @@ def test_xlsm_keeps_vba_project(tmp_path: Path) -> None:
     assert after["xl/worksheets/sheet2.xml"] == before["xl/worksheets/sheet2.xml"]
     assert after["xl/sharedStrings.xml"] == before["xl/sharedStrings.xml"]
     wb = openpyxl.load_workbook(out, keep_vba=True)
-    assert wb.sheetnames == ["Sheet1", "_xlwings.conf", "排名"]
+    assert wb.sheetnames == ["Sheet1", "排名", "_xlwings.conf"]  # new outputs join the others
     assert wb["Sheet1"].sheet_properties.codeName == "Sheet1"  # ties it to its VBA module
     assert wb["Sheet1"]["A1"].value == TITLE
     assert wb.vba_archive is not None

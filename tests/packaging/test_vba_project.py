@@ -99,7 +99,8 @@ def _inputs() -> list[bytes]:
         bytes(rng.choice(text_alphabet) for _ in range(659)),
         bytes(rng.choice(text_alphabet) for _ in range(660)),
         bytes(rng.choice(text_alphabet) for _ in range(20 * 1024)),
-        bytes(rng.randrange(256) for _ in range(12_000)),  # incompressible: raw chunks
+        bytes(rng.randrange(256) for _ in range(4096 * 3)),  # incompressible: raw chunks
+        bytes(rng.randrange(256) for _ in range(4096 + 3000)),  # short tail fits compressed
         bytes(rng.randrange(256) for _ in range(4096 * 2 + 100)),
         b"ab" * 30_000,
         bytes(range(256)) * 40,
@@ -114,6 +115,23 @@ def test_compress_round_trip_and_oletools_reads_it(data: bytes) -> None:
     assert packed[0] == 0x01
     assert decompress(packed) == data
     assert oletools_decompress(packed) == data  # an independent decompressor
+
+
+def test_raw_chunks_are_exactly_4096_bytes_and_a_short_last_one_is_padded() -> None:
+    """MS-OVBA 2.4.1.3.10: a chunk whose compressed form would exceed 4096 bytes is stored raw,
+    as exactly 4096 bytes (a short last chunk padded with 0x00); 2.4.1.3.3: decompressing a raw
+    chunk appends 4096 bytes, so the padding comes back too."""
+    rng = random.Random(7)
+    data = bytes(rng.randrange(256) for _ in range(4096 + 3808))
+    # random bytes do not compress: 3808 literals need 476 flag bytes, 4284 > 4096
+    packed = compress(data)
+    # signature + two chunks of (2-byte header 0x3FFF: raw, size 4095 + 3) + 4096 bytes
+    assert len(packed) == 1 + 2 * (2 + 4096)
+    assert packed[1:3] == b"\xff\x3f" and packed[4099:4101] == b"\xff\x3f"
+    assert packed[3:4099] == data[:4096]
+    assert packed[4101:] == data[4096:] + bytes(4096 - 3808)
+    assert decompress(packed) == data + bytes(288)
+    assert oletools_decompress(packed) == data + bytes(288)  # an independent reader agrees
 
 
 def test_compress_compresses_repetitive_text() -> None:

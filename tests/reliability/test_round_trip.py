@@ -31,7 +31,8 @@ REL_RIBBON = "http://schemas.microsoft.com/office/2006/relationships/ui/extensib
 RUNS = 20
 INPUTS = [S.PARAMS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES, S.HOLIDAYS,
           S.RULES, S.APPEALS, S.BULLETIN_TEMPLATE]
-KEPT_SHEETS = INPUTS + [BOARD, HELP, S.XLWINGS_CONF]
+KEPT_SHEETS = INPUTS + [HELP, S.XLWINGS_CONF]
+REWRITTEN = list(S.OUTPUT_SHEETS) + [BOARD]  # 看板: its formulas stay, its cached values follow the run
 
 
 # ---- reading a package ------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ def defined_names(p: dict[str, bytes]) -> list[tuple[str, str | None, str]]:
 
 
 def output_indexes(p: dict[str, bytes]) -> set[str]:
-    return {str(i) for i, (name, _) in enumerate(sheets_of(p)) if name in S.OUTPUT_SHEETS}
+    return {str(i) for i, (name, _) in enumerate(sheets_of(p)) if name in REWRITTEN}
 
 
 def without_output_builtin_names(p: dict[str, bytes]) -> str:
@@ -118,7 +119,7 @@ def runs(shipped, tmp_path_factory) -> list[tuple[bytes, dict]]:
 def test_the_shipped_workbook_has_what_the_round_trip_must_keep(shipped):
     p = parts(shipped)
     names = [n for n, _ in sheets_of(p)]
-    assert set(KEPT_SHEETS + list(S.OUTPUT_SHEETS)) == set(names)
+    assert set(KEPT_SHEETS + REWRITTEN) == set(names)
     assert "xl/vbaProject.bin" in p and "customUI/customUI.xml" in p
     assert any(name.startswith("xl/tables/") for name in p)
     assert [n for n, local, _ in defined_names(p) if local is None]  # workbook-level names (dropdown lists)
@@ -138,12 +139,12 @@ def test_vba_ribbon_and_its_relationship_stay_byte_identical(runs):
 
 
 def test_every_part_but_the_outputs_is_copied_through_untouched(runs):
-    """Worksheets of the input sheets, 看板, 使用说明 and xlwings.conf (values, formulas, data
+    """Worksheets of the input sheets, 使用说明 and xlwings.conf (values, formulas, data
     validations, table parts), the Tables, theme, docProps and VBA: same bytes, same compressed
     bytes (copied raw, not re-saved)."""
     first, first_info = parts(runs[0][0]), infos(runs[0][0])
     sheets = sheets_of(first)
-    outputs = {part for name, part in sheets if name in S.OUTPUT_SHEETS}
+    outputs = {part for name, part in sheets if name in REWRITTEN}
     may_change = outputs | {rels_part(o) for o in outputs} | {
         "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml"}
     kept = [name for name in first if name not in may_change]
@@ -173,16 +174,32 @@ def test_workbook_xml_changes_only_by_the_output_sheets_builtin_names(runs):
     outputs = output_indexes(first)
     for n, (data, _) in enumerate(runs[1:], 1):
         p = parts(data)
-        assert without_output_builtin_names(p) == first["xl/workbook.xml"].decode("utf-8"), n
+        assert without_output_builtin_names(p) == without_output_builtin_names(first), n
         names = defined_names(p)
-        assert [x for x in names if not (x[0].startswith("_xlnm.") and x[1] in outputs)] == original_names
+        assert [x for x in names if not (x[0].startswith("_xlnm.") and x[1] in outputs)] == \
+            [x for x in original_names if not (x[0].startswith("_xlnm.") and x[1] in outputs)]
         added = [(name, local) for name, local, _ in names if name.startswith("_xlnm.") and local in outputs]
         # each output sheet: filter range, print area, print titles -- once each, never piling up;
-        # 催办单 (letters, no header row) has only its print area
-        chase = {str(i) for i, (name, _) in enumerate(sheets_of(first)) if name == S.CHASE}
+        # 看板 has no filter; 催办单 (letters, no header row) has only its print area
+        board = str(names_index(first, BOARD))
+        chase = str(names_index(first, S.CHASE))
         assert sorted(added) == sorted((b, i) for i in outputs
                                        for b in ("_xlnm._FilterDatabase", "_xlnm.Print_Area", "_xlnm.Print_Titles")
-                                       if i not in chase or b == "_xlnm.Print_Area")
+                                       if not (i == board and b == "_xlnm._FilterDatabase")
+                                       and (i != chase or b == "_xlnm.Print_Area"))
+
+
+def names_index(p: dict[str, bytes], sheet: str) -> int:
+    return [name for name, _ in sheets_of(p)].index(sheet)
+
+
+def test_board_formulas_survive_every_run(runs):
+    """看板 is rewritten (cached values of the run) but holds the same live formulas."""
+    first = parts(runs[0][0])
+    board = dict(sheets_of(first))[BOARD]
+    assert len(formulas(first[board])) == (9 + 20) * 11 + 5  # 9 demo units + 20 spare rows
+    for data, _ in runs[1:]:
+        assert formulas(parts(data)[board]) == formulas(first[board])
 
 
 def test_content_types_only_gain_the_chart(runs):

@@ -45,6 +45,7 @@ class VbaModule:
     name: str  # VB_Name, ASCII identifier
     kind: ModuleKind
     source: str  # code without the module-level "Attribute VB_..." header; ASCII only
+    exposed: bool | None = None  # VB_Exposed of a class; None: Excel's default for its kind
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,10 @@ def _compress_chunk(chunk: bytes) -> bytes:
                 out.append(chunk[pos])
                 pos += 1
     if len(out) > _CHUNK:
-        # 2.4.1.3.10 raw chunk. The spec pads it to 4096 bytes, which would add NULs
-        # to the decompressed data of a short last chunk; readers (oletools) take what
-        # is there, so we store the bytes as they are.
-        return struct.pack("<H", 0x3000 | (_CHUNK - 1)) + chunk
+        # 2.4.1.3.10 raw chunk: exactly 4096 bytes; a short last chunk is padded with 0x00
+        # (decompressing then gives the padding too, 2.4.1.3.3, as Office's own writer does).
+        # Only incompressible data gets here: source text always compresses.
+        return struct.pack("<H", 0x3000 | (_CHUNK - 1)) + chunk.ljust(_CHUNK, b"\0")
     # 2.4.1.1.5 header: size - 3 in 12 bits, signature 0b011, compressed flag
     return struct.pack("<H", 0xB000 | (len(out) + 2 - 3)) + out
 
@@ -299,7 +300,7 @@ def _module_text(module: VbaModule) -> bytes:
             "Attribute VB_GlobalNameSpace = False",
             "Attribute VB_Creatable = False",
             "Attribute VB_PredeclaredId = False",
-            "Attribute VB_Exposed = False",
+            f"Attribute VB_Exposed = {bool(module.exposed)}",
             "Attribute VB_TemplateDerived = False",
             "Attribute VB_Customizable = False",
         ]

@@ -41,8 +41,11 @@ def xlwings_runtime() -> list[VbaModule]:
     if version != xlwings.__version__:
         raise RuntimeError(f"xlwings.bas is version {version}, the package is {xlwings.__version__}")
     cls = (package / "addin" / "Dictionary.cls").read_text(encoding="ascii")
+    # keep the class's VB_Exposed as xlwings ships it (True)
+    exposed = re.search(r"^Attribute VB_Exposed = (True|False)", cls, re.M)
     return [VbaModule("xlwings", "standard", _strip_attributes(bas)),
-            VbaModule("Dictionary", "class", _strip_attributes(cls))]
+            VbaModule("Dictionary", "class", _strip_attributes(cls),
+                      exposed=exposed is not None and exposed.group(1) == "True")]
 
 
 def events_module() -> VbaModule:

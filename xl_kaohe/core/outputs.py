@@ -8,7 +8,7 @@ from typing import Any
 from . import schema as S
 from .appeals import counts as appeal_counts, pending as pending_appeals, points_text
 from .ledger import ERROR
-from .report import BarChart, Column, OutputSheet
+from .report import BarChart, Column, Layout, OutputSheet
 from .rules import BONUS_ITEMS
 from .scoring import Result, UnitResult
 
@@ -20,6 +20,7 @@ PENDING_TITLE = "（含待复核申诉）"
 
 def pending_appeal_count(result: Result) -> int:
     return sum(pending_appeals(u.appeals) for u in result.units)
+CHECK_PASSED = "校验通过"
 
 
 def ranking_title(result: Result) -> str:
@@ -71,7 +72,8 @@ def ranking_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
         elif not unit.unit.participates:
             marks[i] = "muted"
     ranked_count = sum(1 for u in ordered if u.rank is not None)
-    chart = BarChart("总分", 1, 2 + len(categories) + 1, "总分", rows=ranked_count) if ranked_count else None
+    chart = (BarChart(f"{result.ledger.params.year}年度总分", 1, 2 + len(categories) + 1, "总分",
+                      rows=ranked_count) if ranked_count else None)
     return OutputSheet(S.RANKING, columns, rows, title=ranking_title(result), chart=chart, row_marks=marks)
 
 
@@ -93,14 +95,17 @@ def detail_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
         row += [unit.base_score, unit.bonus_raw, unit.bonus, unit.total,
                 appeal_relief(unit) or None, pending_appeals(unit.appeals) or None]
         rows.append(row)
-    return OutputSheet(S.DETAIL, columns, rows, title=f"{result.ledger.params.year}年度各单位得分明细（扣分为未封顶的原始扣分，项目得分不低于0）")
+    # 31 columns: landscape, split over pages with 单位名称 repeated, not shrunk to one page width
+    return OutputSheet(S.DETAIL, columns, rows, title=f"{result.ledger.params.year}年度各单位得分明细（扣分为未封顶的原始扣分，项目得分不低于0）",
+                       layout=Layout(orientation="landscape", fit_width=False, repeat_columns=1))
 
 
 def audit_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
     rubric = result.ledger.rubric
-    columns = [Column("单位名称", "text", 24), Column("编码", "text", 10), Column("项目", "text", 16),
-               Column("分值", "number", 8), Column("来源", "text", 16), Column("说明", "text", 70),
-               Column("原分值", "number", 8), Column("申诉复核", "text", 24)]
+    columns = [Column("单位名称", "text", 24, wrap=True), Column("编码", "text", 10),
+               Column("项目", "text", 16, wrap=True), Column("分值", "number", 8), Column("来源", "text", 16),
+               Column("说明", "text", 70, wrap=True), Column("原分值", "number", 8),
+               Column("申诉复核", "text", 24, wrap=True)]
     rows = []
     for unit in ordered:
         for line in unit.lines:
@@ -118,12 +123,15 @@ def appeal_relief(unit: UnitResult) -> Decimal:
 
 def checks_sheet(result: Result) -> OutputSheet:
     columns = [Column("级别", "text", 6), Column("表", "text", 10), Column("行", "int", 6), Column("列", "text", 12),
-               Column("值", "text", 24), Column("说明", "text", 80)]
+               Column("值", "text", 24, wrap=True), Column("说明", "text", 80, wrap=True)]
     rows, marks = [], {}
     ordered = sorted(result.problems, key=lambda p: (p.level != ERROR, _sheet_order(p.sheet), p.row or 0))
     for i, p in enumerate(ordered):
         rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message])
         marks[i] = "error" if p.level == ERROR else "warning"
+    if not rows:  # a clean ledger says so, rather than showing bare headers
+        clean = {"级别": "通过", "说明": f"{CHECK_PASSED}：未发现错误或警告"}
+        rows.append([clean.get(c.header) for c in columns])
     return OutputSheet(S.CHECKS, columns, rows, row_marks=marks)
 
 
@@ -200,9 +208,9 @@ def unit_card_sheet(result: Result, unit: UnitResult) -> OutputSheet:
     """单位明细: one unit's score card — every item with its points, then every deduction and
     bonus line with its source, so a unit can check each point against the ledger."""
     rubric = result.ledger.rubric
-    columns = [Column("编码", "text", 10), Column("项目", "text", 22), Column("分值", "number", 9),
+    columns = [Column("编码", "text", 10), Column("项目", "text", 22, wrap=True), Column("分值", "number", 9),
                Column("扣分/加分", "number", 10), Column("得分", "number", 9), Column("来源", "text", 16),
-               Column("说明", "text", 70)]
+               Column("说明", "text", 70, wrap=True)]
     rows: list[list[Any]] = []
     marks = {}
     for item in rubric.base_items:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from . import schema as S
-from .report import Column, OutputSheet
+from .report import Column, Layout, OutputSheet
 from .tables import Grid, find_table
 from .validate.cells import name_key, plain_text
 from .warnings import OVERDUE, Warnings, WarnOrder
@@ -127,7 +127,9 @@ def chase_sheet(w: Warnings, contacts: Mapping[str, tuple[str, str]], office: st
     if not rows:
         add([CHASE_TITLE], "title")
         add([f"截至{_moment_text(w.asof)}，没有即将到期或已超期的工单，无需催办。"], "note")
-    return OutputSheet(S.CHASE, columns, rows, row_marks=marks, page_breaks=breaks, header=False)
+    return OutputSheet(S.CHASE, columns, rows, row_marks=marks, header=False,
+                       layout=Layout(orientation="portrait", fit_width=False, autofilter=False,
+                                     freeze_header=False, page_breaks=tuple(breaks)))
 
 
 def _points(value: Decimal) -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ..core.report import BLOCK_MARKS, LineChart, OutputSheet
+from ..core.report import BLOCK_MARKS, Formula, LineChart, OutputSheet
 from ..core.tables import Grid
 from ..io.workbook import READ_SHEETS
 
@@ -33,7 +33,10 @@ def sheet_grid(sheet) -> Grid:
 
 def cell_value(value: Any) -> Any:
     """A value as Excel should receive it: text that looks like a formula gets Excel's quote
-    prefix (the cell then holds the text itself, not a formula)."""
+    prefix (the cell then holds the text itself, not a formula); a Formula (built by our code,
+    never from ledger text) is entered as a formula, and Excel computes it."""
+    if type(value) is Formula:
+        return "=" + value.text
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, str):
@@ -59,7 +62,10 @@ class ExcelBook:
         return {name: sheet_grid(present[name]) for name in sheets if name in present}
 
     def write_outputs(self, sheets: list[OutputSheet]) -> None:
+        present = {name.casefold() for name in self._sheets()}
         for out in sheets:
+            if out.only_if_present and out.name.casefold() not in present:
+                continue  # e.g. 看板: never added to a workbook that does not have it
             write_sheet(self.book, out)
 
 
@@ -85,9 +91,16 @@ def write_sheet(book, out: OutputSheet) -> None:
     first, last = out.first_data_row, out.first_data_row + max(len(out.rows), 1) - 1
     # Formats before values, so dates land formatted and text columns stay text.
     for c, column in enumerate(out.columns, start=1):
-        sheet.range((first, c), (last, c)).number_format = NUMBER_FORMATS[column.kind]
-        sheet.range((1, c)).column_width = column.width
+        body = sheet.range((first, c), (last, c))
+        has_formula = any(c - 1 < len(row) and type(row[c - 1]) is Formula for row in out.rows)
+        # a formula typed into a Text ("@") cell stays text: formula columns keep General
+        body.number_format = "General" if has_formula and column.kind == "text" else NUMBER_FORMATS[column.kind]
+        sheet.range((1, c)).column_width = column.shown_width
+        if column.wrap:
+            body.api.WrapText = True
     sheet.range((1, 1)).value = data  # one COM round trip for the whole sheet
+    for r, c, kind in _cell_kinds(out):  # the few cells whose kind differs from their column's
+        sheet.range((r, c)).number_format = "General" if kind == "text" else NUMBER_FORMATS[kind]
     if out.header:
         header = sheet.range((out.header_row, 1), (out.header_row, ncols))
         header.font.bold = True
@@ -116,6 +129,47 @@ def write_sheet(book, out: OutputSheet) -> None:
         _line_chart(sheet, out)
     elif out.chart and out.rows:
         _bar_chart(sheet, out, first, last)
+    _page_setup(sheet, out)
+
+
+def _page_setup(sheet, out: OutputSheet) -> None:
+    """The layout's print settings (those xlwings does not wrap go through the COM object)."""
+    from ..io.ooxml.worksheet import is_landscape  # the same rule as the file writer
+
+    try:
+        if any(c.wrap for c in out.columns) and out.rows:  # Excel grows wrapped rows itself
+            sheet.range((out.first_data_row, 1), (out.header_row + len(out.rows), len(out.columns))) \
+                .api.EntireRow.AutoFit()
+        setup = sheet.api.PageSetup
+        setup.Orientation = 2 if is_landscape(out) else 1  # xlLandscape / xlPortrait
+        if out.header_row:
+            setup.PrintTitleRows = f"$1:${out.header_row}"
+        if out.layout.repeat_columns:
+            setup.PrintTitleColumns = f"$A:${chr(ord('A') + out.layout.repeat_columns - 1)}"
+        setup.Zoom = False if out.layout.fit_width else 100
+        if out.layout.fit_width:
+            setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+        setup.CenterFooter = "第 &P 页，共 &N 页"
+    except Exception:  # pragma: no cover - page setup needs a printer driver in some Excel builds
+        pass
+
+
+def _cell_kinds(out: OutputSheet) -> list[tuple[int, int, str]]:
+    """(row, column, kind) of cells that need another format than their column: dates in a
+    non-date column, formulas with a kind of their own (看板's examples)."""
+    found = []
+    for i, row in enumerate(out.rows):
+        for j, value in enumerate(row):
+            column = out.columns[j].kind
+            kind = value.kind if type(value) is Formula and value.kind else None
+            probe = value.cached if type(value) is Formula else value
+            if isinstance(probe, datetime):
+                kind = kind or "datetime"
+            elif isinstance(probe, date):
+                kind = kind or "date"
+            if kind and kind != column and not (kind == "date" and column == "datetime"):
+                found.append((out.first_data_row + i, j + 1, kind))
+    return found
 
 
 def _block_rows(sheet, out: OutputSheet, first_index: int, last_index: int, mark: str, ncols: int) -> None:
@@ -136,7 +190,7 @@ def _block_rows(sheet, out: OutputSheet, first_index: int, last_index: int, mark
 def _page_breaks(sheet, out: OutputSheet) -> None:
     """Manual page breaks (one printed page per block, e.g. per unit in 催办单)."""
     api = getattr(sheet, "api", None)
-    for index in out.page_breaks:
+    for index in out.layout.page_breaks:
         if not 0 < index < len(out.rows) or api is None:
             continue
         try:
@@ -158,9 +212,9 @@ def _runs(marks: dict[int, str]) -> list[tuple[int, int, str]]:
 
 def _bar_chart(sheet, out: OutputSheet, first: int, last: int) -> None:
     spec = out.chart
-    left = sheet.range((1, len(out.columns) + 2)).left
-    chart = sheet.charts.add(left=left, top=sheet.range((first, 1)).top, width=480,
-                             height=max(240, 18 * (last - first + 1)))
+    # under the table, so it prints on the page with it (as the file writer places it)
+    chart = sheet.charts.add(left=sheet.range((1, 1)).left, top=sheet.range((last + 2, 1)).top,
+                             width=480, height=max(240, 18 * (last - first + 1)))
     chart.chart_type = "bar_clustered"
     values = sheet.range((first, spec.value_column + 1), (last, spec.value_column + 1))
     chart.set_source_data(values)

@@ -20,7 +20,7 @@ from ..core.report import OutputSheet
 from ..core.tables import Grid
 
 READ_SHEETS = (S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS,
-               S.KNOWLEDGE, S.STUDIES, S.APPEALS)
+               S.KNOWLEDGE, S.STUDIES, S.APPEALS, S.BULLETIN_TEMPLATE)  # 通报模板: the office's name (催办单, 通报)
 
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".tsv", ".html", ".htm")  # what platform exports come as, never a ledger

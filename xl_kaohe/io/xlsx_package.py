@@ -11,9 +11,13 @@ and timestamp -- and only writes:
 - ``xl/styles.xml`` when a needed style is missing (find-or-append, so it does not grow);
 - ``xl/workbook.xml``: new ``<sheet>`` entries, and the output sheets' own built-in names
   ``_xlnm._FilterDatabase`` / ``_xlnm.Print_Area`` / ``_xlnm.Print_Titles`` (they follow the
-  sheet's shape, so they are rewritten in place like the sheet); other names are left alone;
+  sheet's shape, so they are rewritten in place like the sheet; the print area takes in the
+  chart under the table); other names are left alone; a new sheet goes after the other output
+  sheets, or before xlwings.conf (local names and the active tab of the sheets after it are
+  renumbered);
 - ``xl/_rels/workbook.xml.rels``, ``[Content_Types].xml`` when parts are added or removed;
-- ``xl/calcChain.xml`` when it lists cells of a replaced sheet;
+- ``xl/calcChain.xml`` when it lists cells of a replaced sheet (removed when a formula sheet is
+  written: Excel rebuilds it);
 - ``docProps/app.xml`` only when a sheet is added: its TitlesOfParts/HeadingPairs would go
   stale, so they are removed (both are optional; openpyxl never writes them and Excel rebuilds
   them on save).
@@ -27,6 +31,7 @@ one module per kind of part written); this module is the plan: which parts an ed
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -34,10 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
-from xl_kaohe.core.report import OutputSheet
+from xl_kaohe.core.report import OUTPUT_GROUP, SETTINGS_LAST, Formula, OutputSheet
 
 from ..core.report import LineChart
-from .ooxml.chart import chart_xml, drawing_xml, line_chart_xml, line_drawing_xml
+from .ooxml.chart import chart_anchor, chart_xml, drawing_xml, line_chart_xml, line_drawing_xml
 from .ooxml.opc import (CONTENT_TYPES, CT_CHART, CT_DRAWING, CT_RELS, CT_STYLES, CT_WORKSHEET,
                         REL_CALC_CHAIN, REL_CHART, REL_DRAWING, REL_EXT_PROPS, REL_OFFICE_DOC,
                         REL_STYLES, REL_WORKSHEET, ContentTypes, Rel, free_part_name,
@@ -57,7 +62,7 @@ __all__ = ["write_output_sheets"]
 # Public API
 # =============================================================================================
 
-def write_output_sheets(src: str | Path, dst: str | Path | BinaryIO,
+def write_output_sheets(src: str | Path | bytes, dst: str | Path | BinaryIO,
                         sheets: Sequence[OutputSheet]) -> None:
     """Copy the package at src to dst, replacing (or adding) the worksheets named by `sheets`.
 
@@ -65,9 +70,9 @@ def write_output_sheets(src: str | Path, dst: str | Path | BinaryIO,
     its position, sheetId, relationship id, code name and tab colour; a new sheet is appended.
     """
     _check_sheets(sheets)
-    if isinstance(dst, (str, Path)) and Path(dst).resolve() == Path(src).resolve():
+    if isinstance(dst, (str, Path)) and not isinstance(src, bytes) and Path(dst).resolve() == Path(src).resolve():
         raise ValueError("dst must differ from src (write to a temporary file, then replace)")
-    with open(src, "rb") as raw, zipfile.ZipFile(raw) as zf:
+    with (io.BytesIO(src) if isinstance(src, bytes) else open(src, "rb")) as raw, zipfile.ZipFile(raw) as zf:
         pkg = Package(zf)
         _Edit(pkg, sheets).run()
         if isinstance(dst, (str, Path)):
@@ -141,7 +146,10 @@ class _Edit:
             self._write_sheet(target, sheet_styles, taken)
         if styles.changed:
             self.pkg.write(styles_part, styles.render())
-        self._prune_calc_chain(replaced_ids)
+        # a formula sheet (看板) brings formulas the chain does not list: drop the chain, Excel
+        # rebuilds it on load (optional part; openpyxl never writes one)
+        formulas = any(type(v) is Formula for t in targets for row in t.sheet.rows for v in row)
+        self._prune_calc_chain(replaced_ids, drop=formulas)
         if added:
             self._drop_stale_app_titles()
         self._save_workbook_parts()
@@ -155,6 +163,8 @@ class _Edit:
         taken: set[str] = set()
         for sheet in self.sheets:
             found = by_name.get(sheet.name.casefold())
+            if found is None and sheet.only_if_present:
+                continue  # e.g. 看板: part of the add-in's design, never added to a plain ledger
             if found:
                 index, wb_sheet = found
                 rel = rels.get(wb_sheet.rid)
@@ -170,12 +180,27 @@ class _Edit:
             sheet_id = max((s.sheet_id for s in self.wb_sheets), default=0) + 1
             self.wb_rels.append(Rel(rid, REL_WORKSHEET, relative(self.wb_part, part)))
             self.wb_rels_changed = True
-            self.wb_sheets.append(WbSheet(sheet.name, sheet_id, rid))
-            self.wb.add_sheet(sheet.name, sheet_id, rid)
+            position = self._new_sheet_position(sheet)
+            self.wb_sheets.insert(position, WbSheet(sheet.name, sheet_id, rid))
+            self.wb.add_sheet(sheet.name, sheet_id, rid, position)
             self.types.set(part, CT_WORKSHEET)
-            targets.append(_Target(sheet, part, len(self.wb_sheets) - 1, None))
+            targets.append(_Target(sheet, part, -1, None))
             added = True
+        for target in targets:  # positions move when a sheet is inserted before them
+            target.index = next(i for i, s in enumerate(self.wb_sheets)
+                                if s.name.casefold() == target.sheet.name.casefold())
         return targets, replaced_ids, added
+
+    def _new_sheet_position(self, sheet: OutputSheet) -> int:
+        """After the last output sheet the workbook has (OUTPUT_GROUP, or written in this run),
+        so outputs stay together; else at the end."""
+        group = {n.casefold() for n in OUTPUT_GROUP} | {s.name.casefold() for s in self.sheets}
+        last = max((i for i, s in enumerate(self.wb_sheets) if s.name.casefold() in group), default=None)
+        if last is not None:
+            return last + 1
+        settings = {n.casefold() for n in SETTINGS_LAST}
+        return next((i for i, s in enumerate(self.wb_sheets) if s.name.casefold() in settings),
+                    len(self.wb_sheets))
 
     def _remove_old_subtrees(self, sheet_parts: list[str]) -> None:
         """Drop the old sheets' rels and every part only they reached (drawings, charts,
@@ -264,26 +289,38 @@ class _Edit:
         last_col = col_letter(len(sheet.columns) - 1)
         last_row = max(sheet.header_row + len(sheet.rows), 1)
         header = sheet.header_row
-        if sheet.header:  # without a header row: no filter and no repeated title rows
+        if sheet.layout.autofilter and sheet.header:
             self.wb.set_builtin_name(target.index, "_xlnm._FilterDatabase",
                                      f"{quoted}!$A${header}:${last_col}${last_row}", hidden=True)
+        else:
+            self.wb.remove_builtin_name(target.index, "_xlnm._FilterDatabase")
+        print_col, print_row = len(sheet.columns) - 1, last_row
+        if sheet.chart is not None and sheet.rows:  # the chart prints with the table
+            _, _, end_col, end_row = chart_anchor(sheet)
+            print_col, print_row = max(print_col, end_col - 1), max(print_row, end_row)
         self.wb.set_builtin_name(target.index, "_xlnm.Print_Area",
-                                 f"{quoted}!$A$1:${last_col}${last_row}")
-        if sheet.header:
-            self.wb.set_builtin_name(target.index, "_xlnm.Print_Titles",
-                                 f"{quoted}!${header}:${header}")
+                                 f"{quoted}!$A$1:${col_letter(print_col)}${print_row}")
+        # title and header rows on every page; and the first columns when pages split a row
+        if header:  # without a title or header row (催办单: a letter per page) nothing repeats
+            titles = f"{quoted}!$1:${header}"
+            repeat = min(sheet.layout.repeat_columns, len(sheet.columns))
+            if repeat:
+                titles = f"{quoted}!$A:${col_letter(repeat - 1)},{titles}"
+            self.wb.set_builtin_name(target.index, "_xlnm.Print_Titles", titles)
+        else:
+            self.wb.remove_builtin_name(target.index, "_xlnm.Print_Titles")
 
     # -- workbook-level parts -----------------------------------------------------------------
 
-    def _prune_calc_chain(self, sheet_ids: set[int]) -> None:
+    def _prune_calc_chain(self, sheet_ids: set[int], drop: bool = False) -> None:
         rel = next((r for r in self.wb_rels if r.type == REL_CALC_CHAIN), None)
-        if rel is None or not sheet_ids:
+        if rel is None or not (sheet_ids or drop):
             return
         part = resolve(self.wb_part, rel.target)
         data = self.pkg.read_optional(part)
         if data is None:
             return
-        pruned = prune_calc_chain(data, sheet_ids)
+        pruned = None if drop else prune_calc_chain(data, sheet_ids)
         if pruned is None:
             self.pkg.delete(part)
             self.types.remove(part)

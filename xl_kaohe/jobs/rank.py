@@ -3,30 +3,34 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..core import schema as S
+from ..core.board import board_sheet
 from ..core.engine import Assessment, assess
-from ..io.workbook import READ_SHEETS
 from . import Book, Progress, quiet as _quiet
+
+
+def _assess(book: Book, asof: date | None, today: date | None, progress: Progress) -> tuple[dict, Assessment]:
+    progress(f"正在读取 {book.label} …")
+    grids = book.read_grids()
+    progress("正在校验和计分 …")
+    return grids, assess(grids, asof=asof, today=today)
 
 
 def check(book: Book, *, asof: date | None = None, today: date | None = None,
           progress: Progress = _quiet) -> Assessment:
-    progress(f"正在读取 {book.label} …")
-    grids = book.read_grids()
-    progress("正在校验和计分 …")
-    return assess(grids, asof=asof, today=today)
+    return _assess(book, asof, today, progress)[1]
 
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,
          progress: Progress = _quiet, trend: bool = True) -> Assessment:
     """trend=False leaves 趋势 out (benchmarks/bench.py measures what it costs)."""
-    progress(f"正在读取 {book.label} …")
-    grids = book.read_grids(READ_SHEETS + (S.BULLETIN_TEMPLATE,))
-    progress("正在校验和计分 …")
-    assessment = assess(grids, asof=asof, today=today)
-    progress("正在写入 排名、得分明细、扣分依据、校验、趋势、预警、催办单 …")
+    grids, assessment = _assess(book, asof, today, progress)
+    progress("正在写入 排名、得分明细、扣分依据、校验、趋势、预警、催办单、看板 …")
+    # 看板 too, where the workbook has one: all units, and cached values of this run for viewers
+    # that do not recalculate (WPS, LibreOffice)
+    day = today or date.today()
+    board = board_sheet(assessment, grids, today=day, refreshed=f"kaohe rank {day.isoformat()}")
     book.write_outputs(assessment.sheets() + ([trend_output(assessment)] if trend else [])
-                       + _warning_sheets(assessment, grids))
+                       + _warning_sheets(assessment, grids) + [board])
     return assessment
 
 

@@ -1,5 +1,5 @@
 """The drawing and chart parts of an output sheet that asks for a chart: a horizontal clustered
-bar chart anchored right of the table, as tall as its data rows.
+bar chart anchored under the table (inside the print area), as tall as its data rows.
 
 Bars are horizontal because long Chinese unit names read well on the left axis. Ranges are
 formulas into the sheet (Excel refreshes from them) and carry cached values for viewers that do
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from xl_kaohe.core.report import BarChart, OutputSheet
+from xl_kaohe.core.report import BarChart, LineChart, OutputSheet
 
 from .opc import NS_R
 from .xmltext import XML_DECL, col_letter, quote_sheet, xml_attr, xml_num, xml_text
@@ -20,7 +20,7 @@ NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 CHART_COLOR = "4472C4"
-CHART_WIDTH_COLS = 10      # default-width columns the chart spans
+CHART_PAGE_WIDTH = 95     # characters of column width the chart spans at most (a page)
 CHART_MIN_ROWS = 16
 
 
@@ -35,18 +35,34 @@ def _chart_rows(sheet: OutputSheet) -> tuple[int, int]:
     return sheet.first_data_row, sheet.header_row + len(_chart_data(sheet))
 
 
-def drawing_xml(sheet: OutputSheet) -> bytes:
-    """Anchored right of the table (one empty column between), as tall as the data rows."""
-    first_col = len(sheet.columns) + 1
-    top = sheet.header_row - 1  # 0-based: align with the header row
+def chart_anchor(sheet: OutputSheet) -> tuple[int, int, int, int]:
+    """(first column, first row, end column, end row), 0-based as in xdr:from / xdr:to: under
+    the table with one empty row between, so the chart prints on the page with it (the print
+    area covers it); as wide as the table's first columns up to about a page width. A line
+    chart (趋势: one column per month) spans the table's width, 20 rows tall."""
+    top = sheet.header_row + len(sheet.rows) + 1  # 0-based row after one empty row
+    if isinstance(sheet.chart, LineChart):
+        return 0, top, max(len(sheet.columns), 8), top + 20
     # ~1.3 rows per bar keeps every 9pt category label readable; + title and axis
     bottom = top + max(math.ceil(len(_chart_data(sheet)) * 1.3) + 5, CHART_MIN_ROWS)
+    end_col, width = 0, 0.0
+    for column in sheet.columns:
+        if width >= CHART_PAGE_WIDTH:
+            break
+        width += column.shown_width
+        end_col += 1
+    return 0, top, max(end_col, 1), bottom
+
+
+def drawing_xml(sheet: OutputSheet) -> bytes:
+    """Anchored under the table (chart_anchor), as tall as its data rows need."""
+    first_col, top, end_col, bottom = chart_anchor(sheet)
     return (XML_DECL +
             f'<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
             '<xdr:twoCellAnchor editAs="oneCell">'
             f"<xdr:from><xdr:col>{first_col}</xdr:col><xdr:colOff>0</xdr:colOff>"
             f"<xdr:row>{top}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
-            f"<xdr:to><xdr:col>{first_col + CHART_WIDTH_COLS}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:to><xdr:col>{end_col}</xdr:col><xdr:colOff>0</xdr:colOff>"
             f"<xdr:row>{bottom}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
             '<xdr:graphicFrame macro="">'
             '<xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="Chart 1"/><xdr:cNvGraphicFramePr/>'
@@ -142,14 +158,14 @@ LINE_COLORS = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "2644
 
 def line_drawing_xml(sheet: OutputSheet) -> bytes:
     """A line chart below the table (the table is wide: one column per month)."""
-    top = sheet.header_row + len(sheet.rows) + 1
+    first_col, top, end_col, bottom = chart_anchor(sheet)
     return (XML_DECL +
             f'<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
             '<xdr:twoCellAnchor editAs="oneCell">'
-            f"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:from><xdr:col>{first_col}</xdr:col><xdr:colOff>0</xdr:colOff>"
             f"<xdr:row>{top}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
-            f"<xdr:to><xdr:col>{max(len(sheet.columns), 8)}</xdr:col><xdr:colOff>0</xdr:colOff>"
-            f"<xdr:row>{top + 20}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
+            f"<xdr:to><xdr:col>{end_col}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{bottom}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
             '<xdr:graphicFrame macro="">'
             '<xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="Chart 1"/><xdr:cNvGraphicFramePr/>'
             "</xdr:nvGraphicFramePr>"

@@ -190,23 +190,28 @@ class SheetStyles:
     styles: Styles
     _cache: dict[tuple, int] = field(default_factory=dict)
 
-    def title(self) -> int:
-        return self._get(("title",), lambda s: s.xf(
-            0, s.font(bold=True, size_step=TITLE_SIZE_STEP), 0, 0,
-            'horizontal="center" vertical="center" wrapText="1"'))
+    def title(self, centered: bool = True) -> int:
+        """Centered and wrapped over the merged title row; or left-aligned on one line, for a
+        table printed over several pages (its text then starts on the first page)."""
+        alignment = ('horizontal="center" vertical="center" wrapText="1"' if centered
+                     else 'horizontal="left" vertical="center"')
+        return self._get(("title", centered), lambda s: s.xf(
+            0, s.font(bold=True, size_step=TITLE_SIZE_STEP), 0, 0, alignment))
 
     def header(self) -> int:
         return self._get(("header",), lambda s: s.xf(
             0, s.font(bold=True), s.fill(HEADER_FILL), s.thin_border(),
             'horizontal="center" vertical="center" wrapText="1"'))
 
-    def body(self, kind: str, mark: str | None) -> int:
+    def body(self, kind: str, mark: str | None, wrap: bool = False, top: bool = False) -> int:
         def make(s: Styles) -> int:
             fmt = s.num_fmt(NUM_FORMATS[kind]) if kind in NUM_FORMATS else 0
             font = s.font(bold=mark == "bold", color=MUTED_COLOR if mark == "muted" else None)
             fill = s.fill({"error": ERROR_FILL, "warning": WARNING_FILL}.get(mark or ""))
-            return s.xf(fmt, font, fill, s.thin_border())
-        return self._get(("body", kind, mark), make)
+            # wrapped text makes rows taller: every cell of such a sheet reads from the top
+            alignment = 'vertical="top" wrapText="1"' if wrap else 'vertical="top"' if top else None
+            return s.xf(fmt, font, fill, s.thin_border(), alignment)
+        return self._get(("body", kind, mark, wrap, top), make)
 
     def block(self, mark: str) -> int:
         """Rows that are not table rows (report.BLOCK_MARKS, "heading"): no number format."""

@@ -2,7 +2,9 @@
 the output sheets' built-in defined names), ``xl/calcChain.xml`` and ``docProps/app.xml``.
 
 All are string edits: everything else stays as it was, including unknown extensions and
-prefixes. calcChain loses the cells of replaced sheets (output sheets hold no formulas);
+prefixes. New sheets can be inserted at a position (later sheets' localSheetId and the active
+tab move up). calcChain loses the cells of replaced sheets (table output sheets hold no formulas;
+when a formula sheet such as 看板 is written the writer drops the chain instead);
 app.xml loses TitlesOfParts/HeadingPairs when a sheet is added, as they would go stale (both
 are optional; openpyxl never writes them and Excel rebuilds them on save).
 """
@@ -52,14 +54,36 @@ class WorkbookXml:
         m = re.search(r'xmlns:([\w.-]+)="' + re.escape(NS_R) + '"', root_tag)
         self.r_prefix = m.group(1) if m else None
 
-    def add_sheet(self, name: str, sheet_id: int, rid: str) -> None:
+    def add_sheet(self, name: str, sheet_id: int, rid: str, position: int | None = None) -> None:
+        """A new <sheet> at `position` (0-based; None: last). Sheet-local names
+        (localSheetId) and the workbook view's active/first tab of later sheets move up."""
         r = self.r_prefix or "r"
         decl = "" if self.r_prefix else f' xmlns:r="{NS_R}"'
         element = (f'<{self.prefix}sheet name="{xml_attr(name)}" sheetId="{sheet_id}"{decl} '
                    f'{r}:id="{rid}"/>')
-        close = re.search(rf"</{self.p}sheets>", self.text)
-        self.text = self.text[:close.start()] + element + self.text[close.start():]
+        sheets = list(re.finditer(rf"<{self.p}sheet\b[^>]*?/>|<{self.p}sheet\b[^>]*>.*?</{self.p}sheet>",
+                                  self.text, re.S))
+        if position is None or position >= len(sheets):
+            at = re.search(rf"</{self.p}sheets>", self.text).start()
+        else:
+            at = sheets[position].start()
+            self._shift_sheet_indexes(position)
+        self.text = self.text[:at] + element + self.text[at:]
         self.changed = True
+
+    def _shift_sheet_indexes(self, position: int) -> None:
+        def bump(m: re.Match) -> str:
+            value = int(m.group(2))
+            return f'{m.group(1)}"{value + 1 if value >= position else value}"'
+        head, sep, tail = self.text.partition(f"<{self.prefix}sheets")
+        head = re.sub(r'(\b(?:activeTab|firstSheet)=)"(\d+)"', bump, head)
+        tail = re.sub(r'(<(?:[\w.-]+:)?definedName\b[^>]*?\blocalSheetId=)"(\d+)"', bump, tail)
+        self.text = head + sep + tail
+
+    def remove_builtin_name(self, index: int, name: str) -> None:
+        for m in reversed(self._find_names(name, index)):
+            self.text = self.text[:m.start()] + self.text[m.end():]
+            self.changed = True
 
     def set_builtin_name(self, index: int, name: str, formula: str, hidden: bool = False) -> None:
         """Set a sheet-local built-in name (_xlnm.*) of an output sheet, in place if present."""

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Sequence
 
-from xl_kaohe.core.report import BLOCK_MARKS, Column, OutputSheet
+from xl_kaohe.core.report import BLOCK_MARKS, LINE_HEIGHT, Column, Formula, OutputSheet, text_lines, text_width
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
@@ -60,7 +59,7 @@ def read_sheet_head(data: bytes) -> SheetHead:
     return head
 
 
-def _sheet_pr_xml(head: SheetHead | None, fit: bool = True) -> str:
+def _sheet_pr_xml(head: SheetHead | None, fit_width: bool = True) -> str:
     """<sheetPr>: the old code name (it ties the sheet to its VBA module) and tab colour."""
     attrs, children = "", {}
     if head and head.sheet_pr is not None:
@@ -68,7 +67,7 @@ def _sheet_pr_xml(head: SheetHead | None, fit: bool = True) -> str:
                         if "}" not in k and k != "filterMode")
         children = {local_name(c.tag): c for c in head.sheet_pr}
     parts = [serialize(children[k], "") for k in ("tabColor", "outlinePr") if k in children]
-    if fit:  # Excel ignores manual page breaks on a sheet fitted to the page
+    if fit_width:
         parts.append('<pageSetUpPr fitToPage="1"/>')
     return f"<sheetPr{attrs}>{''.join(parts)}</sheetPr>"
 
@@ -136,54 +135,94 @@ def _date_kind(value: Any, column_kind: str) -> str:
     return column_kind
 
 
+def _formula_cell(ref: str, formula: Formula, style: int, serial: Serial) -> str:
+    """A live formula with its cached value (what viewers that do not recalculate show)."""
+    f = f"<f>{xml_text(formula.text)}</f>"
+    value = formula.cached
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b">{f}<v>{int(value)}</v></c>'
+    if isinstance(value, date):
+        value = serial(value)
+    if isinstance(value, (numbers.Real, Decimal)) and math.isfinite(float(value)):
+        return f'<c r="{ref}" s="{style}">{f}<v>{xml_num(float(value))}</v></c>'
+    text = "" if value is None else ILLEGAL_XML.sub("", str(value)[:MAX_CELL_CHARS])
+    return f'<c r="{ref}" s="{style}" t="str">{f}<v>{xml_text(text)}</v></c>'
+
+
+def _row_open(r: int, lines: int) -> str:
+    """A row with an explicit height when its wrapped text needs more than one line."""
+    if lines <= 1:
+        return f'<row r="{r}">'
+    return f'<row r="{r}" ht="{xml_num(LINE_HEIGHT * lines)}" customHeight="1">'
+
+
+def _wrapped_lines(row: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> int:
+    """Lines of the row's tallest wrapped cell; `wrapped`: (column index, width) of wrap columns."""
+    lines = 1
+    for index, width in wrapped:
+        value = row[index] if index < len(row) else None
+        if type(value) is str and len(value) * 2 > width - 1.5:  # shorter text fits one line
+            lines = max(lines, text_lines(value, width))
+    return lines
+
+
 def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
                head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes:
+    layout = sheet.layout
     ncols = max(len(sheet.columns), 1)
     letters = [col_letter(i) for i in range(ncols)]
     kinds = [c.kind for c in sheet.columns]
+    wraps = [c.wrap for c in sheet.columns]
     header_row = sheet.header_row
     last_row = header_row + len(sheet.rows)
-    fit = not sheet.page_breaks
-    out = [XML_DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">', _sheet_pr_xml(head, fit),
-           f'<dimension ref="A1:{letters[-1]}{max(last_row, 1)}"/>']
+    out = [XML_DECL, f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">',
+           _sheet_pr_xml(head, layout.fit_width), f'<dimension ref="A1:{letters[-1]}{max(last_row, 1)}"/>']
 
     view = dict(head.view) if head and head.view else {"workbookViewId": "0"}
     view_attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in view.items())
-    top_left = f"A{header_row + 1}"
-    if header_row:
+    if layout.freeze_header and header_row:
+        x = min(layout.repeat_columns, ncols - 1)
+        top_left = f"{letters[x]}{header_row + 1}"
+        pane = "bottomRight" if x else "bottomLeft"
+        split = (f'xSplit="{x}" ' if x else "") + f'ySplit="{header_row}"'
         out.append(f"<sheetViews><sheetView{view_attrs}>"
-                   f'<pane ySplit="{header_row}" topLeftCell="{top_left}" activePane="bottomLeft" '
-                   f'state="frozen"/><selection pane="bottomLeft" activeCell="{top_left}" '
-                   f'sqref="{top_left}"/></sheetView></sheetViews>')
-    else:  # nothing to freeze
+                   f'<pane {split} topLeftCell="{top_left}" activePane="{pane}" state="frozen"/>'
+                   f'<selection pane="{pane}" activeCell="{top_left}" sqref="{top_left}"/>'
+                   "</sheetView></sheetViews>")
+    else:
         out.append(f"<sheetViews><sheetView{view_attrs}/></sheetViews>")
     out.append('<sheetFormatPr defaultRowHeight="15"/>')
     if sheet.columns:
         out.append("<cols>" + "".join(
-            f'<col min="{i + 1}" max="{i + 1}" width="{xml_num(c.width)}" customWidth="1"/>'
+            f'<col min="{i + 1}" max="{i + 1}" width="{xml_num(c.shown_width)}" customWidth="1"/>'
             for i, c in enumerate(sheet.columns)) + "</cols>")
 
     out.append("<sheetData>")
+    merge_title = bool(sheet.title) and len(sheet.columns) > 1 and layout.fit_width
     if sheet.title:
-        height = TITLE_ROW_HEIGHT * _title_lines(sheet.title, sheet.columns)
-        out.append(f'<row r="1" ht="{xml_num(height)}" customHeight="1">')
-        out.append(_cell_xml("A1", sheet.title, styles.title(), serial))
+        lines = _title_lines(sheet.title, sheet.columns) if merge_title else 1
+        out.append(f'<row r="1" ht="{xml_num(TITLE_ROW_HEIGHT * lines)}" customHeight="1">')
+        out.append(_cell_xml("A1", sheet.title, styles.title(centered=merge_title), serial))
         out.append("</row>")
     if sheet.header:
         header_style = styles.header()
-        out.append(f'<row r="{header_row}">')
+        # headers wrap (bold: a little wider per character); the row is as tall as the longest
+        header_lines = max((text_lines(c.header, c.shown_width / 1.1) for c in sheet.columns), default=1)
+        out.append(_row_open(header_row, header_lines))
         out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
                    for i, c in enumerate(sheet.columns))
         out.append("</row>")
+    merged: list[int] = []  # block rows (a letter per page, e.g. 催办单) span the columns
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
     width = len(sheet.columns)
-    merged: list[int] = []  # block rows span the columns
+    any_wrap = any(wraps)
+    wrapped = [(i, c.shown_width) for i, c in enumerate(sheet.columns) if c.wrap]
     for index, row in enumerate(sheet.rows):
         r = header_row + 1 + index
         mark = sheet.row_marks.get(index)
         if mark not in mark_styles:
             mark_styles[mark] = ([styles.block(mark)] * len(kinds) if mark in BLOCK_MARKS or mark == "heading"
-                                 else [styles.body(kind, mark) for kind in kinds])
+                                 else [styles.body(kind, mark, wrap, any_wrap) for kind, wrap in zip(kinds, wraps)])
         col_styles = mark_styles[mark]
         if mark in BLOCK_MARKS:
             merged.append(r)
@@ -191,37 +230,48 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
             height = TITLE_ROW_HEIGHT if mark == "title" else BLOCK_LINE_HEIGHT * lines
             out.append(f'<row r="{r}" ht="{xml_num(height)}" customHeight="1">')
         else:
-            out.append(f'<row r="{r}">')
+            out.append(_row_open(r, _wrapped_lines(row, wrapped)) if any_wrap else f'<row r="{r}">')
         cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
         for i, value in enumerate(cells):
             style = col_styles[i]
+            if type(value) is Formula:
+                kind = value.kind or kinds[i]
+                if isinstance(value.cached, date):
+                    kind = _date_kind(value.cached, kind)
+                if kind != kinds[i]:
+                    style = styles.body(kind, mark, wraps[i], any_wrap)
+                out.append(_formula_cell(f"{letters[i]}{r}", value, style, serial))
+                continue
             if isinstance(value, date) and mark not in BLOCK_MARKS:  # a date needs a date format
-                style = styles.body(_date_kind(value, kinds[i]), mark)
+                style = styles.body(_date_kind(value, kinds[i]), mark, wraps[i], any_wrap)
             out.append(_cell_xml(f"{letters[i]}{r}", value, style, serial))
         out.append("</row>")
     out.append("</sheetData>")
 
-    if sheet.columns and sheet.header:
+    if sheet.columns and layout.autofilter and sheet.header:
         out.append(f'<autoFilter ref="A{header_row}:{letters[-1]}{last_row}"/>')
-    spans = ([1] if sheet.title else []) + merged
-    if spans and len(sheet.columns) > 1:
+    spans = ([1] if merge_title else []) + (merged if len(sheet.columns) > 1 else [])
+    if spans:
         out.append(f'<mergeCells count="{len(spans)}">'
                    + "".join(f'<mergeCell ref="A{r}:{letters[-1]}{r}"/>' for r in spans) + "</mergeCells>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" '
                'footer="0.3"/>')
     orientation = "landscape" if landscape else "portrait"
-    if fit:
-        out.append(f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
-                   f'fitToHeight="0"/>')
+    if layout.fit_width:
+        fit = ' fitToWidth="1" fitToHeight="0"'
+    elif layout.page_breaks:
+        # not fitted (Excel drops manual page breaks on a fitted sheet): scaled to the page width
+        scale = max(10, min(100, int(100 * PAGE_CHARS[landscape] / max(sum(c.shown_width for c in sheet.columns), 1))))
+        fit = f' scale="{scale}"'
     else:
-        # not fitted (that would drop the page breaks): scaled so the columns fit the width
-        scale = max(10, min(100, int(100 * PAGE_CHARS[landscape] / max(sum(c.width for c in sheet.columns), 1))))
-        out.append(f'<pageSetup paperSize="9" scale="{scale}" orientation="{orientation}"/>')
-        breaks = sorted({header_row + 1 + i for i in sheet.page_breaks if 0 < i < len(sheet.rows)})
-        if breaks:  # <brk id="n"/>: a new page after row n
-            out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
-                       + "".join(f'<brk id="{r - 1}" max="16383" man="1"/>' for r in breaks)
-                       + "</rowBreaks>")
+        fit = ""  # a wide table split over pages, its first columns repeated (Layout.repeat_columns)
+    out.append(f'<pageSetup paperSize="9"{fit} orientation="{orientation}"/>')
+    # page numbers: a table split over pages must say which page is which
+    out.append("<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>")
+    breaks = sorted({header_row + i for i in layout.page_breaks if 0 < i < len(sheet.rows)})
+    if breaks:  # a break after worksheet row N starts the next page with row N + 1
+        out.append(f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
+                   + "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in breaks) + "</rowBreaks>")
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
@@ -231,13 +281,14 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
 def _title_lines(title: str, columns: Sequence[Column], scale: float | None = None) -> int:
     """Lines the wrapped title needs in its merged cell: merged text never overflows, and
     Excel does not grow a row height that is set."""
-    chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in title)
     if scale is None:
         scale = (11 + TITLE_SIZE_STEP) / 11  # title font vs the default
-    available = sum(c.width for c in columns) or 1.0
-    return max(1, math.ceil(chars * scale * 1.05 / available))
+    available = sum(c.shown_width for c in columns) or 1.0
+    return max(1, math.ceil(text_width(title) * scale * 1.05 / available))
 
 
 def is_landscape(sheet: OutputSheet) -> bool:
-    """Wide tables print landscape (the print area is the table; the chart is not printed)."""
-    return sum(c.width for c in sheet.columns) > 100
+    """The layout's orientation; by default wide tables print landscape."""
+    if sheet.layout.orientation is not None:
+        return sheet.layout.orientation == "landscape"
+    return sum(c.shown_width for c in sheet.columns) > 100
