@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 
-from xl_kaohe.core.report import Column, OutputSheet
+from xl_kaohe.core.report import Column, Layout, OutputSheet
 from xl_kaohe.io.xlsx_package import write_output_sheets
 
 
@@ -32,8 +32,9 @@ def test_breaks_blocks_and_no_header(tmp_path):
     rows = [["第一页"], ["一段较长的说明文字"], ["序号", "说明"], [1, "x"], ["落款"],
             ["第二页"], ["序号", "说明"], [1, "y"]]
     marks = {0: "title", 1: "note", 2: "heading", 4: "sign", 5: "title", 6: "heading"}
-    letters = OutputSheet("信", columns, rows, row_marks=marks, page_breaks=[5], header=False)
-    table = OutputSheet("表", columns, [[1, "a"], [2, "b"]], page_breaks=[1])
+    letters = OutputSheet("信", columns, rows, row_marks=marks, header=False,
+                          layout=Layout(fit_width=False, autofilter=False, freeze_header=False, page_breaks=(5,)))
+    table = OutputSheet("表", columns, [[1, "a"], [2, "b"]], layout=Layout(fit_width=False, page_breaks=(1,)))
     out = tmp_path / "out.xlsx"
     write_output_sheets(source(tmp_path), out, [letters, table])
     parts, workbook = sheet_xml(out, "信")
