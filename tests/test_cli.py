@@ -30,7 +30,7 @@ def test_rank_demo_writes_outputs_and_prints_the_table(demo, capsys):
     grids = read_grids(demo, ["排名", "扣分依据", "校验"])
     assert grids["排名"][0][0] == "2026年度12345工作考核排名（截至2026-12-31）"
     assert grids["排名"][1][:3] == ["排名", "单位名称", "组织领导"]
-    assert grids["校验"][0] == ["级别", "表", "行", "列", "值", "说明"] and len(grids["校验"]) == 1  # no problems
+    assert grids["校验"][0] == ["级别", "表", "行", "列", "值", "说明", "编号"] and len(grids["校验"]) == 1  # no problems
 
 
 def test_json_to_stdout(demo, capsys):
@@ -66,7 +66,7 @@ def test_rows_with_errors_exit_1_and_still_rank(tmp_path, capsys):
     path = kit.save(tmp_path / "台账.xlsx")
     assert main(["rank", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "数据有误" in out and "[错误] 工单!2 [受理时间]" in out
+    assert "数据有误" in out and "[错误] 工单!2 工单 GD-1 [受理时间]" in out
     ranking = read_grids(path, ["排名"])["排名"]
     assert "数据有误" in ranking[0][0]
     assert main(["check", str(path)]) == 1

@@ -98,11 +98,11 @@ def audit_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
 
 def checks_sheet(result: Result) -> OutputSheet:
     columns = [Column("级别", "text", 6), Column("表", "text", 10), Column("行", "int", 6), Column("列", "text", 12),
-               Column("值", "text", 24), Column("说明", "text", 80)]
+               Column("值", "text", 24), Column("说明", "text", 80), Column("编号", "text", 14)]
     rows, marks = [], {}
     ordered = sorted(result.problems, key=lambda p: (p.level != ERROR, _sheet_order(p.sheet), p.row or 0))
     for i, p in enumerate(ordered):
-        rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message])
+        rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message, p.key])
         marks[i] = "error" if p.level == ERROR else "warning"
     return OutputSheet(S.CHECKS, columns, rows, row_marks=marks)
 

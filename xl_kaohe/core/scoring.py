@@ -196,7 +196,8 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
     for i in np.flatnonzero(t.calendar_bad):
         problems.append(Problem(ERROR, S.ORDERS, orders.row[i], "受理时间",
                                 orders.received[i].strftime("%Y-%m-%d %H:%M"),
-                                _calendar_message(ledger, orders.received[i]), orders.unit[i]))
+                                _calendar_message(ledger, orders.received[i]), orders.unit[i],
+                                orders.order_id[i]))
     units = orders.unit
     late_index = np.flatnonzero(t.late)
     if len(late_index):

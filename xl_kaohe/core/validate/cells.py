@@ -72,14 +72,14 @@ class Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, level, sheet, row, column, value, message, unit=None) -> None:
-        self.problems.append(Problem(level, sheet, row, column, display(value), message, unit))
+    def add(self, level, sheet, row, column, value, message, unit=None, key=None) -> None:
+        self.problems.append(Problem(level, sheet, row, column, display(value), message, unit, key or None))
 
-    def error(self, sheet, row, column, value, message, unit=None) -> None:
-        self.add(ERROR, sheet, row, column, value, message, unit)
+    def error(self, sheet, row, column, value, message, unit=None, key=None) -> None:
+        self.add(ERROR, sheet, row, column, value, message, unit, key)
 
-    def warn(self, sheet, row, column, value, message, unit=None) -> None:
-        self.add(WARNING, sheet, row, column, value, message, unit)
+    def warn(self, sheet, row, column, value, message, unit=None, key=None) -> None:
+        self.add(WARNING, sheet, row, column, value, message, unit, key)
 
 
 def parse_count(value: Any, default: int | None = 1) -> int | None:

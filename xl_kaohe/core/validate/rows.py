@@ -14,9 +14,10 @@ from .. import schema as S
 from ..dates import DateError, end_of_day, parse_date, parse_datetime, parse_month
 from ..ledger import Event, KnowledgeReport, Limit, Meeting, Orders, Params, Study, Unit
 from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, normalise_order_type, parse_code
-from ..tables import Grid, Table, find_table, is_blank
+from ..tables import Grid, Table, column_letter, find_table, header_key, is_blank
 from .cells import Collector, LedgerError, display, name_key, parse_count, parse_points, plain_text, text_of, \
     yes_no
+from .headers import missing_message, sheet_table, uncalculated_message, uncalculated_rows
 
 
 # ---- 单位 ----------------------------------------------------------------------------------------
@@ -29,6 +30,10 @@ def read_units(grid: Grid | None, out: Collector) -> tuple[list[Unit], dict[str,
     table = find_table(grid or [], S.UNITS, ("单位名称",))
     if table is None:
         raise LedgerError(f"没有找到「{S.UNITS}」表或其“单位名称”列：这不像一本考核台账")
+    if header_key("参与考核") not in table.columns:
+        found = [str(v).strip() for v in table.grid[table.header_row - 1] if not is_blank(v)]
+        out.error(S.UNITS, table.header_row, "参与考核", None,
+                  missing_message(S.UNITS, "参与考核", found).replace("整张表未计分", "已按全部单位参与考核计"))
     g = {c: table.getter(c) for c in S.UNIT_COLUMNS}
     rows: list[tuple[int, str, list]] = []
     names: dict[str, str] = {}
@@ -79,6 +84,7 @@ class RowReader:
         self.g = {c: table.getter(c) for c in table.columns}
         self.row_ok = True
         self.unit: str | None = None
+        self.key: str | None = None  # 工单编号 of the row, carried by its problems
 
     def start(self) -> None:
         self.row_ok = True
@@ -89,10 +95,16 @@ class RowReader:
 
     def error(self, r, column, value, message):
         self.row_ok = False
-        self.out.error(self.sheet, r, column, value, message, self.unit)
+        self.out.error(self.sheet, r, column, value, message, self.unit, self.key)
+
+    def uncalculated(self, r, columns: list[int]) -> None:
+        """Formula cells of this row without a cached value: errors, and the row is not scored."""
+        names = {i: h for h, i in self.table.columns.items()}
+        for c in columns:
+            self.error(r, names.get(c, column_letter(c)), None, uncalculated_message(self.sheet, r, c))
 
     def warn(self, r, column, value, message):
-        self.out.warn(self.sheet, r, column, value, message, self.unit)
+        self.out.warn(self.sheet, r, column, value, message, self.unit, self.key)
 
     def unit_of(self, r, row, column="单位名称") -> str | None:
         value = self.get(row, column)
@@ -129,24 +141,25 @@ def _each_row(grids, sheet: str, out: Collector, units, params):
     if table is None:
         return
     rd = RowReader(sheet, table, out, units, params)
+    bad = uncalculated_rows(grids, sheet)
     for r, row in table.rows():
         rd.start()
+        if r in bad:
+            rd.uncalculated(r, bad[r])
         yield rd, r, row
 
 
 def _sheet_table(grids, sheet, out, problems_if_missing=True) -> Table | None:
-    spec = S.SHEET_SPECS[sheet]
     grid = grids.get(sheet)
     if grid is None:
-        if problems_if_missing:
+        if problems_if_missing and getattr(grids, "from_template", False):
+            # A ledger made from the template had this sheet: scoring it as empty would be wrong.
+            out.error(sheet, None, None, None, f"工作簿中没有「{sheet}」表（由模板建立的台账应有此表），按空表处理，"
+                                               f"请恢复该表或把改名的表改回「{sheet}」")
+        elif problems_if_missing:
             out.warn(sheet, None, None, None, f"工作簿中没有「{sheet}」表，按空表处理")
         return None
-    table = find_table(grid, sheet, spec.required)
-    if table is None:
-        if any(any(not is_blank(v) for v in row) for row in grid):
-            out.error(sheet, None, None, None, f"「{sheet}」表缺少表头（应包含：{'、'.join(spec.required)}），整张表未读取")
-        return None
-    return table
+    return sheet_table(grid, sheet, out)
 
 
 # ---- 工单 ----------------------------------------------------------------------------------------
@@ -203,6 +216,7 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
     satisfied, unsatisfied = set(params.satisfied), set(params.unsatisfied)
     not_visited = {"", "未回访"}
     seen: dict[str, int] = {}
+    bad = uncalculated_rows(grids, S.ORDERS)
     type_cache: dict[Any, str | None] = {}
     unit_cache: dict[str, str] = {}             # cell text -> unit name (found units only)
     limit_cache: dict[str, Limit] = {}          # "24小时" -> Limit (readable text only)
@@ -222,6 +236,9 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
         r = r0 + 1
         rd.row_ok = True
         rd.unit = None
+        rd.key = raw_id if raw_id.__class__ is str else text_of(raw_id)
+        if r in bad:
+            rd.uncalculated(r, bad[r])
         raw_unit = row[i_unit] if i_unit < width else None
         if raw_unit.__class__ is str and raw_unit in unit_cache:
             unit = rd.unit = unit_cache[raw_unit]
