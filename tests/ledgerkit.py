@@ -90,7 +90,7 @@ class LedgerKit:
         return grids
 
     def assess(self, **kwargs: Any) -> Assessment:
-        return assess(self.grids(), today=kwargs.pop("today", date(2026, 11, 25)), **kwargs)
+        return assess(self.grids(), today=kwargs.pop("today", date(2027, 1, 31)), **kwargs)
 
     def save(self, path: Path) -> Path:
         """Write the ledger as a real .xlsx with openpyxl (dates as date cells)."""

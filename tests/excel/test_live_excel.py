@@ -13,6 +13,7 @@ from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.excel import ribbon
 from xl_kaohe.excel.live import cell_value, sheet_grid
+from xl_kaohe.jobs import today
 from xl_kaohe.io.workbook import read_grids
 from xl_kaohe.build.workbook import DEFAULT_PATH
 
@@ -40,7 +41,7 @@ def test_values_written_to_excel():
 def test_generate_ranking_in_excel_equals_the_cli(demo_grids):
     book = FakeBook(demo_grids)
     message = ribbon.generate_ranking(book)
-    expected = assess(demo_grids)
+    expected = assess(demo_grids, today=today())
     ranking = book.sheets[S.RANKING]
     # row 1 title, row 2 header, data from row 3
     assert ranking.text(1, 1) == expected.sheets()[0].title
@@ -86,7 +87,7 @@ def test_unit_card_for_the_active_row(demo_grids):
     name = units.text(3, 1)
     message = ribbon.unit_card(book)
     card = book.sheets["单位明细"]
-    unit = assess(demo_grids).unit(name)
+    unit = assess(demo_grids, today=today()).unit(name)
     assert card.text(1, 1).startswith(name)
     assert f"总分 {unit.total}" in message
     # the last row is the total

@@ -187,3 +187,41 @@ def test_every_order_problem_carries_its_order_id(tmp_path, capsys):
     header = checks[0]
     assert header[-1] == "编号"
     assert {(row[2], row[-1]) for row in checks[1:] if row[1] == "工单"} == {(2, "GD-7"), (3, "GD-8"), (4, "GD-9")}
+
+
+# ---- 3, 4, 8 through a file ----------------------------------------------------------------------
+
+def test_shipped_ledger_on_2026_12_01_is_scored_as_of_today(tmp_path, capsys, monkeypatch):
+    from xl_kaohe.build.workbook import DEFAULT_PATH
+    monkeypatch.setenv("KAOHE_TODAY", "2026-12-01")
+    path = tmp_path / "台账.xlsm"
+    path.write_bytes(DEFAULT_PATH.read_bytes())
+    assert main(["check", str(path), "--json", "-"]) == EXIT_OK  # warnings only
+    out = capsys.readouterr().out
+    data = json.loads(out[out.index("{"):])
+    assert data["asof"] == "2026-12-01"
+    (cap,) = [p for p in data["problems"] if p["sheet"] == "参数"]
+    assert cap["column"] == "考核截止日期" and "2026-12-31" in cap["message"] and "2026-12-01" in cap["message"]
+
+
+def test_count_typo_exits_1_naming_the_cell(tmp_path, capsys):
+    path = small_kit().deduction(date(2026, 4, 1), "甲校", "III-3.1", 1e308).save(tmp_path / "台账.xlsx")
+    code, data = check_json(path, capsys)
+    assert code == EXIT_ROW_ERRORS
+    (p,) = errors(data)
+    assert (p["sheet"], p["row"], p["column"]) == ("扣分事件", 2, "次数")
+
+
+def test_month_numbers_in_a_file(tmp_path, capsys):
+    kit = LedgerKit().unit("甲校", compliant=False)
+    for q in range(4):
+        kit.study("甲校", date(2026, 3 * q + 2, 15))
+    for m in range(1, 12):  # stored as numbers: 202601 … 202611
+        kit.knowledge(202600 + m, "甲校", date(2026, m, 28), 0, 0)
+    path = kit.save(tmp_path / "台账.xlsx")
+    code, data = check_json(path, capsys)
+    assert code == EXIT_OK and data["problems"] == []
+    main(["rank", str(path), "--asof", ASOF, "--json", "-"])
+    out = capsys.readouterr().out
+    (unit,) = json.loads(out[out.index("{"):])["units"]
+    assert "III-12" not in unit["deductions"]  # every month reported on time

@@ -167,8 +167,9 @@ def formula_results(addin_path):
     from xl_kaohe.io.workbook import read_grids
 
     grids = read_grids(addin_path)
-    assessment = assess(grids, today=date(2026, 11, 25))
-    ctx = F.date_context(grids, today=date(2026, 11, 25))
+    # the build caches the 看板 values as of the year's end (build/workbook.py board_values)
+    assessment = assess(grids, today=date(2026, 12, 31))
+    ctx = F.date_context(grids, today=date(2026, 12, 31))
     s = _scalar
     registry = formulas.get_functions()
     registry["KAOHE_SCORE"] = wrap_ranges_func(lambda u, i=None: F.score(assessment, s(u), s(i)))

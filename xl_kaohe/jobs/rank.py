@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..core.engine import Assessment, assess
-from . import Book, Progress, quiet as _quiet
+from . import Book, Progress, quiet as _quiet, today as _today
 
 
 def check(book: Book, *, asof: date | None = None, today: date | None = None,
@@ -12,7 +12,7 @@ def check(book: Book, *, asof: date | None = None, today: date | None = None,
     progress(f"正在读取 {book.label} …")
     grids = book.read_grids()
     progress("正在校验和计分 …")
-    return assess(grids, asof=asof, today=today)
+    return assess(grids, asof=asof, today=today or _today())
 
 
 def rank(book: Book, *, asof: date | None = None, today: date | None = None,

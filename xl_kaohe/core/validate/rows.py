@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import schema as S
-from ..dates import DateError, end_of_day, parse_date, parse_datetime, parse_month
+from ..dates import DateError, end_of_day, month_is_ambiguous, parse_date, parse_datetime, parse_month
 from ..ledger import Event, KnowledgeReport, Limit, Meeting, Orders, Params, Study, Unit
 from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, normalise_order_type, parse_code
 from ..tables import Grid, Table, column_letter, find_table, header_key, is_blank
@@ -338,6 +338,7 @@ def _moment(rd: RowReader, r: int, column: str, value: Any, required: bool) -> d
 
 # ---- 扣分事件 / 加分事件 ----------------------------------------------------------------------------
 
+MAX_COUNT = 100  # 次数 of one event row
 _NOT_RECOGNISED = ("未认定", "不予认定", "待认定", "不认定", "否", "未通过", "驳回")
 
 
@@ -352,6 +353,8 @@ def read_events(grids, sheet: str, out: Collector, units, params: Params, rubric
         count = parse_count(rd.get(row, "次数"))
         if count is None or count < 1:
             rd.error(r, "次数", rd.get(row, "次数"), "次数应为不小于 1 的整数")
+        elif count > MAX_COUNT:  # a typo (1e308, 2026), not that many occurrences
+            rd.error(r, "次数", rd.get(row, "次数"), f"次数 {count} 超过 {MAX_COUNT}，请检查是否输错")
         points = clause.points if clause else None
         if bonus:
             raw_points = rd.get(row, "分值")
@@ -429,12 +432,16 @@ def read_meetings(grids, out, units, params) -> list[Meeting]:
 def read_knowledge(grids, out, units, params) -> list[KnowledgeReport]:
     reports: list[KnowledgeReport] = []
     for rd, r, row in _each_row(grids, S.KNOWLEDGE, out, units, params):
+        raw_month = rd.get(row, "月份")
         try:
-            month = parse_month(rd.get(row, "月份"))
+            month = parse_month(raw_month)
             if month is None:
                 rd.error(r, "月份", None, "月份为空")
+            elif month_is_ambiguous(raw_month):
+                rd.warn(r, "月份", raw_month, f"数字 {raw_month!r} 按 {month.year} 年 1 月计；如是 10 月，"
+                                              f"Excel 会把 {month.year}.10 存成 {month.year}.1，请填 {month.year}-10 或 {month.year}10")
         except DateError as e:
-            rd.error(r, "月份", rd.get(row, "月份"), str(e))
+            rd.error(r, "月份", raw_month, str(e))
             month = None
         unit = rd.unit_of(r, row)
         submitted = rd.day_of(r, row, "报送日期", required=False)
