@@ -11,7 +11,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from ledgerkit import LedgerKit
+from ledgerkit import Formula, LedgerKit
 from xl_kaohe.cli import main
 from xl_kaohe.io.template import new_ledger
 from xl_kaohe.io.workbook import read_grids
@@ -133,7 +133,7 @@ def test_missing_tab_in_a_hand_made_ledger_stays_a_warning(tmp_path, capsys):
 
 def test_formula_without_value_is_an_error_naming_the_cell(tmp_path, capsys):
     kit = small_kit()
-    kit.order("GD-2", "甲校", "咨询", datetime(2026, 3, 2, 9), "=D3+1", visit="满意")
+    kit.order("GD-2", "甲校", "咨询", datetime(2026, 3, 2, 9), Formula("=D3+1"), visit="满意")
     path = kit.save(tmp_path / "台账.xlsx")  # openpyxl keeps the formula, with no result
     code, data = check_json(path, capsys)
     assert code == EXIT_ROW_ERRORS
@@ -225,3 +225,16 @@ def test_month_numbers_in_a_file(tmp_path, capsys):
     out = capsys.readouterr().out
     (unit,) = json.loads(out[out.index("{"):])["units"]
     assert "III-12" not in unit["deductions"]  # every month reported on time
+
+
+# ---- 11. the test kit stores text as text ------------------------------------------------------
+
+def test_ledgerkit_stores_text_as_text(tmp_path):
+    kit = LedgerKit().unit("甲校")
+    kit.order("0012", "甲校", "咨询", "2026-03-05 09:00", content="=1+1")
+    kit.deduction("2026-04-01", "甲校", "III-3.1", 2, note="@SUM(A1)")
+    grids = read_grids(kit.save(tmp_path / "台账.xlsx"))
+    assert grids["工单"][1][:4] == ["0012", "甲校", "咨询", "2026-03-05 09:00"]
+    assert grids["工单"][1][7] == "=1+1" and not grids.uncalculated
+    assert grids["扣分事件"][1][0] == "2026-04-01" and grids["扣分事件"][1][3] == 2.0
+    assert grids["扣分事件"][1][5] == "@SUM(A1)"

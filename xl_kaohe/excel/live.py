@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+from ..core import celltext
+from ..core.celltext import quoted
 from ..core.report import OutputSheet
 from ..core.tables import Grid
 from ..io.workbook import READ_SHEETS
@@ -18,7 +20,7 @@ NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": "0.00%", "date": "yyy
                   "datetime": "yyyy-mm-dd hh:mm", "text": "@"}
 HEADER_FILL = (221, 235, 247)
 MARK_FILL = {"error": (255, 199, 206), "warning": (255, 235, 156)}
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = celltext.FORMULA_STARTS
 
 
 def sheet_grid(sheet) -> Grid:
@@ -36,7 +38,7 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return quoted(value)
     if isinstance(value, (datetime, date, int, float, bool)) or value is None:
         return value
     return str(value)

@@ -18,15 +18,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Sequence
 
+from xl_kaohe.core.celltext import MAX_CELL_CHARS, cell_text
 from xl_kaohe.core.report import Column, OutputSheet
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
-from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
+from .xmltext import (XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
-MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 
 
 @dataclass
@@ -118,7 +118,7 @@ def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
 
 def _string_cell(ref: str, text: str, style: int) -> str:
     # Drop the characters XML cannot carry first: what is left decides xml:space ("0 \x08" -> "0 ").
-    text = ILLEGAL_XML.sub("", text[:MAX_CELL_CHARS])
+    text = cell_text(text)  # core/celltext: the one text rule; an inline string is never a formula
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
         or "\n" in text else ""
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
