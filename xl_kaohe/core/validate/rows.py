@@ -11,9 +11,10 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import schema as S
-from ..dates import DateError, end_of_day, month_is_ambiguous, parse_date, parse_datetime, parse_month
-from ..ledger import Event, KnowledgeReport, Limit, Meeting, Orders, Params, Study, Unit
-from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, normalise_order_type, parse_code
+from ..dates import DateError, end_of_day, month_is_ambiguous, parse_date, parse_month
+from ..ordercells import OrderCells, parse_limit  # noqa: F401  (parse_limit: validate's API)
+from ..ledger import Event, KnowledgeReport, Meeting, Orders, Params, Study, Unit
+from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, parse_code
 from ..tables import Grid, Table, column_letter, find_table, header_key, is_blank
 from .cells import Collector, LedgerError, display, name_key, parse_count, parse_points, plain_text, text_of, \
     yes_no
@@ -164,47 +165,14 @@ def _sheet_table(grids, sheet, out, problems_if_missing=True) -> Table | None:
 
 # ---- 工单 ----------------------------------------------------------------------------------------
 
-_LIMIT_MAX = {"小时": 24 * 366, "工作日": 260, "自然日": 366, "天": 366, "日": 366}
-_LIMIT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(小时|个?工作日|个?自然日|天|日)$")
-
-
-def parse_limit(value: Any) -> Limit | None:
-    """办理时限 -> Limit; raises DateError (Chinese) for anything unreadable."""
-    if is_blank(value):
-        return None
-    if isinstance(value, str):
-        text = text_of(value).replace(" ", "")
-        m = _LIMIT_RE.match(text)
-        if m:
-            amount, unit = float(m.group(1)), m.group(2)
-            if amount <= 0:
-                raise DateError(f"办理时限“{text}”应大于 0")
-            if amount > _LIMIT_MAX.get(unit.lstrip("个"), 3660):
-                raise DateError(f"办理时限“{text}”过长，请检查（最多一年左右）")
-            if unit == "小时":
-                return Limit("hours", amount)
-            if "工作日" in unit:
-                if not amount.is_integer():
-                    raise DateError(f"办理时限“{text}”的工作日数应为整数")
-                return Limit("workdays", amount)
-            if not amount.is_integer():
-                raise DateError(f"办理时限“{text}”的天数应为整数")
-            return Limit("days", amount)
-    try:
-        parsed = parse_datetime(value)
-    except DateError:
-        raise DateError(f"办理时限“{display(value)}”无法识别（可填日期时间，或“24小时”“5个工作日”“7天”）") from None
-    moment, has_time = parsed
-    return Limit("moment", moment=moment if has_time else end_of_day(moment.date()))
-
-
 _ABSENT = 1 << 30  # column index of an optional column the sheet does not have: reads as None
 
 
 def read_orders(grids, out: Collector, units: dict[str, str], params: Params, rubric: Rubric) -> Orders:
     """工单 rows -> Orders. The hot loop of a big ledger (100k rows): cells are read by index,
     and the unit, 工单类型, text 办理时限 and 回访结果 of a cell value are worked out once per
-    distinct value; problems are reported exactly as RowReader would, in the same order."""
+    distinct value; the timing cells are read by core/ordercells (shared with the date
+    functions); problems are reported exactly as RowReader would, in the same order."""
     orders = Orders()
     table = _sheet_table(grids, S.ORDERS, out)
     if table is None:
@@ -217,9 +185,8 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
     not_visited = {"", "未回访"}
     seen: dict[str, int] = {}
     bad = uncalculated_rows(grids, S.ORDERS)
-    type_cache: dict[Any, str | None] = {}
+    cells = OrderCells(rubric)  # the same reading as =KAOHE_DUE / KAOHE_LATEDAYS
     unit_cache: dict[str, str] = {}             # cell text -> unit name (found units only)
-    limit_cache: dict[str, Limit] = {}          # "24小时" -> Limit (readable text only)
     visit_cache: dict[str, tuple[int, bool]] = {}  # cell text -> (1/0/-1, warn)
     start, end = datetime.combine(params.period_start, datetime.min.time()), end_of_day(params.period_end)
     append_row, append_id, append_unit = orders.row.append, orders.order_id.append, orders.unit.append
@@ -253,43 +220,11 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
             rd.error(r, "工单编号", raw_id, f"工单编号与第{seen[order_id]}行重复，以第{seen[order_id]}行为准，此行不计分")
         else:
             seen[order_id] = r
-        raw_type = row[i_type] if i_type < width else None
-        if raw_type in type_cache:
-            kind = type_cache[raw_type]
-        else:
-            kind = type_cache[raw_type] = normalise_order_type(raw_type, rubric.type_map)
-        if kind is None:
-            rd.error(r, "工单类型", raw_type,
-                     "工单类型无法识别（应为咨询、办理、紧急，或「规则」表类型对照中的平台类型）" if not is_blank(raw_type) else "工单类型为空")
-        raw_recv = row[i_recv] if i_recv < width else None
-        received = raw_recv if raw_recv.__class__ is datetime else _moment(rd, r, "受理时间", raw_recv, required=True)
-        raw_limit = row[i_limit] if i_limit < width else None
-        if raw_limit is None or raw_limit == "":
-            limit, limit_blank = None, True
-        else:
-            limit_blank = is_blank(raw_limit)
-            limit = limit_cache.get(raw_limit) if raw_limit.__class__ is str else None
-            if limit is None:
-                try:
-                    limit = parse_limit(raw_limit)
-                except DateError as e:
-                    rd.error(r, "办理时限", raw_limit, str(e))
-                else:
-                    if raw_limit.__class__ is str and limit is not None:
-                        limit_cache[raw_limit] = limit
-        if kind == "紧急" and limit is None and limit_blank:
-            rd.error(r, "办理时限", None, "紧急类工单必须填写办理时限")
-        raw_done = row[i_done] if i_done < width else None
-        if raw_done.__class__ is datetime:
-            completed = raw_done
-        elif raw_done is None or raw_done == "":
-            completed = None
-        else:
-            completed = _moment(rd, r, "办结时间", raw_done, required=False)
-        if received and completed and completed < received:
-            rd.error(r, "办结时间", raw_done, f"办结时间早于受理时间（{display(received)}）")
-        if limit and limit.kind == "moment" and received and limit.moment < received:
-            rd.error(r, "办理时限", raw_limit, "办理时限早于受理时间")
+        timing = cells.read(row[i_recv] if i_recv < width else None, row[i_type] if i_type < width else None,
+                            row[i_limit] if i_limit < width else None, row[i_done] if i_done < width else None)
+        received, kind, limit, completed, problems = timing
+        for p in problems:
+            rd.error(r, p.column, p.value, p.message)
         raw_visit = row[i_visit] if i_visit < width else None
         known = visit_cache.get(raw_visit) if raw_visit.__class__ is str else None
         if known is None:
@@ -319,21 +254,6 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
         append_completed(completed)
         append_visit(visit)
     return orders
-
-
-def _moment(rd: RowReader, r: int, column: str, value: Any, required: bool) -> datetime | None:
-    if type(value) is datetime:  # fast path: calamine/Excel give real datetimes for date cells
-        return value
-    try:
-        parsed = parse_datetime(value)
-    except DateError as e:
-        rd.error(r, column, value, str(e))
-        return None
-    if parsed is None:
-        if required:
-            rd.error(r, column, value, f"{column}为空")
-        return None
-    return parsed[0]
 
 
 # ---- 扣分事件 / 加分事件 ----------------------------------------------------------------------------
