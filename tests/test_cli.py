@@ -54,8 +54,12 @@ def test_output_copy_leaves_the_source_untouched(demo, tmp_path):
 
 
 def test_asof_option(demo, capsys):
-    assert main(["rank", str(demo), "--asof", "2026/6/30", "--json", "-", "--output", str(demo.with_name("x.xlsm"))]) in (0, 1)
-    assert json.loads(capsys.readouterr().out)["asof"] == "2026-06-30"
+    # exit 0: the demo has no bad rows; what happens after 06-30 is only a warning (not scored)
+    assert main(["rank", str(demo), "--asof", "2026/6/30", "--json", "-", "--output", str(demo.with_name("x.xlsm"))]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["asof"] == "2026-06-30" and not data["has_errors"]
+    assert {p["level"] for p in data["problems"]} == {"警告"}
+    assert all("不在考核期内" in p["message"] for p in data["problems"])
     with pytest.raises(SystemExit):
         main(["rank", str(demo), "--asof", "明天"])
 

@@ -2,7 +2,7 @@
 the same app.rank / app.check as the CLI, so the sheets written in Excel equal the file's."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -134,3 +134,31 @@ def test_row_marks_are_grouped_into_runs():
     assert _runs({0: "error", 1: "error", 2: "error", 3: "warning", 4: "warning"}) == [(0, 2, "error"), (3, 4, "warning")]
     assert _runs({0: "bold", 2: "bold", 3: "muted"}) == [(0, 0, "bold"), (2, 2, "bold"), (3, 3, "muted")]
     assert _runs({}) == []
+
+
+def test_the_fake_hands_over_what_excel_hands_over():
+    """Excel keeps every number as a double and every date as a date-time; ' marks text."""
+    book = FakeBook({"工单": [["工单编号", "次数", "日期"], ["0012", 2, date(2026, 3, 5)]]})
+    sheet = book.sheets["工单"]
+    assert sheet_grid(sheet)[1] == ["0012", 2.0, datetime(2026, 3, 5)]
+    assert type(sheet_grid(sheet)[1][1]) is float and type(sheet_grid(sheet)[1][2]) is datetime
+    sheet.range((3, 1)).value = cell_value("=SUM(A1)")  # what the live writer sends
+    assert sheet.text(3, 1) == "=SUM(A1)"               # Excel shows the text, not a formula
+    with pytest.raises(TypeError):
+        sheet.range((3, 2)).value = Decimal("1.5")      # COM refuses a Decimal: cell_value converts it
+
+
+def test_ranking_from_excel_typed_numbers_and_dates():
+    # 101 typed as a number arrives as 101.0 everywhere; dates arrive as datetimes
+    kit = LedgerKit().unit("101").unit("甲校")
+    kit.order("GD-1", "101", "办理", datetime(2026, 3, 2, 9), datetime(2026, 3, 9, 10))
+    grids = kit.grids()
+    grids["单位"][1][0] = 101
+    grids["工单"][1][1] = 101
+    book = FakeBook(grids)
+    ribbon.generate_ranking(book)
+    ranking = book.sheets[S.RANKING]
+    names = {ranking.text(r, 2): ranking.text(r, 9) for r in (3, 4)}
+    # 101: Mon 03-02 + 3 working days = Thu 03-05; done Mon 03-09: 2 working days late (03-06, 03-09):
+    # 95 − 2 (III-4.1) − 2×2 (III-8.2) = 89
+    assert names == {"101": 89.0, "甲校": 95.0}
