@@ -140,6 +140,7 @@ class FakeSheet:
         self.formats: dict[int, str] = {}
         self.widths: dict[int, float] = {}
         self.merged: list = []
+        self.formulas: set[tuple[int, int]] = set()  # cells written as formulas
         self.charts = FakeCharts(self)
         self.writes = 0
         for r, row in enumerate(grid or [], start=1):
@@ -149,6 +150,10 @@ class FakeSheet:
 
     def set(self, row: int, col: int, value: Any) -> None:
         self.writes += 1
+        if isinstance(value, str) and value.startswith("="):
+            self.formulas.add((row, col))  # Excel would make it a formula (no ' prefix)
+        else:
+            self.formulas.discard((row, col))
         value = as_excel(value)
         if value is None or value == "":
             self.cells.pop((row, col), None)

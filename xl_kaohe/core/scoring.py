@@ -16,6 +16,7 @@ import numpy as np
 from . import rules as R
 from . import schema as S
 from .calendar import CalendarError
+from .clauses import implements
 from .ledger import ERROR, Ledger, Problem, Unit
 from .rates import percent_text, points_gap, rate, rate_deduction
 from .timeliness import Timeliness, compute_timeliness
@@ -189,6 +190,7 @@ def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *
     lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order))
 
 
+@implements("III-4.1", "III-8.1", "III-8.2", "III-8.3")
 def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
     orders, rubric = ledger.orders, ledger.rubric
     per_late = rubric.clauses[R.LATE_CLOSE].points
@@ -256,6 +258,7 @@ def _event_rules(ledger: Ledger, lines) -> None:
              event.row)
 
 
+@implements("III-11.1", "III-11.2", "III-11.3")
 def _meeting_rules(ledger: Ledger, lines) -> None:
     for m in ledger.meetings:
         attendance = m.attendance
@@ -280,6 +283,7 @@ def _quarters(params) -> list[tuple[int, date, date]]:
     return out
 
 
+@implements("III-3.2")
 def _study_rules(ledger: Ledger, lines) -> None:
     per = ledger.rubric.clauses[R.STUDY_MISSING].points
     studied = {(s.unit, (s.day.month - 1) // 3 + 1) for s in ledger.studies}
@@ -296,6 +300,7 @@ def _kb_deadline(params, month: date) -> date:
     return nxt.replace(day=min(params.kb_deadline_day, last_day))
 
 
+@implements("III-12.1")
 def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
     params, rubric = ledger.params, ledger.rubric
     per = rubric.clauses[R.KB_REPORT].points
@@ -328,6 +333,7 @@ def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
                      f"{label}迟报：{submitted.isoformat()} 报送，截止 {deadline.isoformat()}", row, m)
 
 
+@implements("III-9.1", "III-10.1", "III-12.2", "III-14.2")
 def _rate_rules(ledger: Ledger, lines, rates) -> None:
     params, rubric = ledger.params, ledger.rubric
     for unit in ledger.units:

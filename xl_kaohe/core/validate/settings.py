@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from .. import schema as S
 from ..calendar import WorkCalendar
+from ..clauses import source_problem
 from ..dates import DateError, parse_date
 from ..ledger import Params
 from ..rules import BONUS_CAP_CODE, BONUS_ITEMS, NOT_ASSESSED, Clause, Item, Rubric, default_rubric, parse_code, \
@@ -172,11 +173,17 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
             threshold = number(row, r, "阈值")
             if threshold is not None and threshold > 1 and clause_code in _RATE_CLAUSES:
                 threshold = threshold / 100  # staff may type 90 for 90%
+            source = plain_text(g["来源"](row))
+            if source:  # the registry (core/clauses.py) decides what is computed; 来源 must agree
+                disagreement = source_problem(clause_code, source, bonus)
+                if disagreement:
+                    source, message, is_error = disagreement
+                    (out.error if is_error else out.warn)(S.RULES, r, "来源", g["来源"](row), message)
             clauses[clause_code] = Clause(
                 clause_code, item_code,
                 plain_text(g["细则"](row)) or (base_clause.text if base_clause else clause_code),
                 per,
-                plain_text(g["来源"](row)) or (base_clause.source if base_clause else "扣分事件"),
+                source or (base_clause.source if base_clause else (S.BONUSES if bonus else S.DEDUCTIONS)),
                 threshold if threshold is not None else (base_clause.threshold if base_clause else None),
             )
     type_map: dict[str, str] = {}
