@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -162,3 +163,19 @@ def test_ranking_from_excel_typed_numbers_and_dates():
     # 101: Mon 03-02 + 3 working days = Thu 03-05; done Mon 03-09: 2 working days late (03-06, 03-09):
     # 95 − 2 (III-4.1) − 2×2 (III-8.2) = 89
     assert names == {"101": 89.0, "甲校": 95.0}
+
+
+def test_excel_finds_a_renamed_tab_by_name_or_code_name():
+    from xl_kaohe.excel.live import ExcelBook
+    kit = LedgerKit().unit("甲校").deduction(date(2026, 4, 1), "甲校", "III-3.1", 2)
+    grids = kit.grids()
+    grids["扣分事件 "] = grids.pop("扣分事件")   # a trailing space
+    grids["会议记录"] = grids.pop("会议")        # renamed: found by its code name
+    book = FakeBook(grids)
+    for sheet in book.sheets:
+        sheet.api = SimpleNamespace(CodeName=S.LEDGER_CODE_NAMES.get(sheet.name.strip(), ""))
+    book.sheets["会议记录"].api = SimpleNamespace(CodeName="shMeetings")
+    read = ExcelBook(book).read_grids()
+    assert read.renamed == {"扣分事件": "扣分事件 ", "会议": "会议记录"} and read.from_template
+    # III-3.1 is −1 per occurrence, 次数 2: one line of −2 (the renamed 扣分事件 is read)
+    assert [l.points for l in assess(read, today=today()).unit("甲校").lines if l.code == "III-3.1"] == [-2]

@@ -13,7 +13,8 @@ from typing import Any, Iterable
 from ..core import celltext
 from ..core.celltext import quoted
 from ..core.report import OutputSheet
-from ..core.tables import Grid
+from ..core import schema as S
+from ..core.tables import BookGrids, Grid, resolve_sheets
 from ..io.workbook import READ_SHEETS
 
 NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": "0.00%", "date": "yyyy-mm-dd",
@@ -30,6 +31,13 @@ def sheet_grid(sheet) -> Grid:
     top, left = used.row - 1, used.column - 1
     width = left + (len(values[0]) if values else 0)
     return [[None] * width for _ in range(top)] + [[None] * left + list(row) for row in values]
+
+
+def _code_name(sheet) -> str:
+    try:
+        return str(sheet.api.CodeName or "")
+    except Exception:  # not every host exposes it (WPS, the tests' fake)
+        return ""
 
 
 def cell_value(value: Any) -> Any:
@@ -55,9 +63,15 @@ class ExcelBook:
     def _sheets(self) -> dict[str, Any]:
         return {sheet.name: sheet for sheet in self.book.sheets}
 
-    def read_grids(self, sheets: Iterable[str] = READ_SHEETS) -> dict[str, Grid]:
+    def read_grids(self, sheets: Iterable[str] = READ_SHEETS) -> BookGrids:
+        """As the file reader: tabs found by folded name, then by the template's code name."""
         present = self._sheets()
-        return {name: sheet_grid(present[name]) for name in sheets if name in present}
+        codes = {name: _code_name(sheet) for name, sheet in present.items()}
+        tabs = resolve_sheets(present, tuple(sheets), codes, S.LEDGER_CODE_NAMES)
+        template = set(S.LEDGER_CODE_NAMES.values())
+        return BookGrids({name: sheet_grid(present[tab]) for name, tab in tabs.items()},
+                         renamed={n: t for n, t in tabs.items() if n != t},
+                         from_template=any(c in template for c in codes.values()))
 
     def write_outputs(self, sheets: list[OutputSheet]) -> None:
         for out in sheets:
