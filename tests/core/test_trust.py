@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from ledgerkit import LedgerKit, lines_of
+from xl_kaohe.core.engine import assess
 from xl_kaohe.core.ledger import ERROR, WARNING
 
 
@@ -110,3 +111,24 @@ def test_calendar_problem_of_an_order_carries_its_id():
     order_problems = problems(a, ERROR, "工单")
     assert order_problems and all(p.key == "GD-27" for p in order_problems)
     assert a.json()["problems"][[p.sheet for p in a.result.problems].index("工单")]["key"] == "GD-27"
+
+
+# ---- 1. scored columns, on grids ---------------------------------------------------------------
+
+def test_renamed_header_locating_column_names_what_was_found():
+    kit = LedgerKit().unit("甲校").order("GD-1", "甲校", "办理", datetime(2026, 3, 2, 9), datetime(2026, 3, 4, 9))
+    grids = kit.grids()
+    grids["工单"][0][3] = "受理日期"  # 受理时间 renamed: the header row itself is no longer recognised
+    a = assess(grids, today=date(2027, 1, 31))
+    (p,) = problems(a, ERROR)
+    assert (p.sheet, p.row, p.column) == ("工单", 1, "受理时间")
+    assert "找到的表头：工单编号、承办单位、工单类型、受理日期" in p.message and "您是否指“受理日期”" in p.message
+    assert a.unit("甲校").rates.completion is None  # the sheet is not scored, and says so
+
+
+def test_missing_informative_column_is_fine():
+    kit = LedgerKit().unit("甲校").order("GD-1", "甲校", "办理", datetime(2026, 3, 2, 9), datetime(2026, 3, 4, 9))
+    grids = kit.grids()
+    for row in grids["工单"]:
+        del row[7:]  # no 诉求内容, no 备注
+    assert assess(grids, today=date(2027, 1, 31)).result.problems == []
