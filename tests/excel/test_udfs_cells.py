@@ -3,7 +3,7 @@ cell is blank, each bad cell answers its own message, aware datetimes are China 
 unit names are found, and a call without a calling cell uses the built-in calendar."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import udfs.kaohe_udfs as U
 from ledgerkit import LedgerKit

@@ -3,7 +3,6 @@ live-Excel writer and `--csv`."""
 from __future__ import annotations
 
 import csv
-import json
 
 from ledgerkit import LedgerKit
 from xl_kaohe.cli import main

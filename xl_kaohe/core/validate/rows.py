@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
 
 from .. import schema as S
 from ..dates import DateError, end_of_day, month_is_ambiguous, parse_date, parse_month
