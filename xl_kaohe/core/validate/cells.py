@@ -29,10 +29,10 @@ def display(value: Any, limit: int = 60) -> str:
         text = value.strftime("%Y-%m-%d %H:%M:%S" if value.time() != datetime.min.time() else "%Y-%m-%d")
     elif isinstance(value, date):
         text = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         text = str(int(value))
     else:
-        text = str(value)
+        text = str(value)  # 1e+308 stays short
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 

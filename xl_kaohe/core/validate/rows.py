@@ -149,10 +149,15 @@ def _each_row(grids, sheet: str, out: Collector, units, params):
         yield rd, r, row
 
 
+# Every version of the template has had these: a template-made ledger without one has lost it.
+# (Sheets added later, such as 申诉复核, may be missing from older ledgers.)
+ALWAYS_IN_TEMPLATE = (S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES)
+
+
 def _sheet_table(grids, sheet, out, problems_if_missing=True) -> Table | None:
     grid = grids.get(sheet)
     if grid is None:
-        if problems_if_missing and getattr(grids, "from_template", False):
+        if problems_if_missing and getattr(grids, "from_template", False) and sheet in ALWAYS_IN_TEMPLATE:
             # A ledger made from the template had this sheet: scoring it as empty would be wrong.
             out.error(sheet, None, None, None, f"工作簿中没有「{sheet}」表（由模板建立的台账应有此表），按空表处理，"
                                                f"请恢复该表或把改名的表改回「{sheet}」")
@@ -273,7 +278,7 @@ def read_events(grids, sheet: str, out: Collector, units, params: Params, rubric
         if count is None or count < 1:
             rd.error(r, "次数", rd.get(row, "次数"), "次数应为不小于 1 的整数")
         elif count > MAX_COUNT:  # a typo (1e308, 2026), not that many occurrences
-            rd.error(r, "次数", rd.get(row, "次数"), f"次数 {count} 超过 {MAX_COUNT}，请检查是否输错")
+            rd.error(r, "次数", rd.get(row, "次数"), f"次数超过 {MAX_COUNT}，请检查是否输错")
         points = clause.points if clause else None
         if bonus:
             raw_points = rd.get(row, "分值")
