@@ -132,3 +132,11 @@ def test_missing_informative_column_is_fine():
     for row in grids["工单"]:
         del row[7:]  # no 诉求内容, no 备注
     assert assess(grids, today=date(2027, 1, 31)).result.problems == []
+
+
+def test_did_you_mean_never_points_at_another_column():
+    from xl_kaohe.core.validate.headers import missing_message
+    # 办结时间 is close in spelling to 办理时限 but is a column of its own: no suggestion
+    found = ["工单编号", "承办单位", "工单类型", "受理时间", "办结时间", "回访结果"]
+    assert "您是否指" not in missing_message("工单", "办理时限", found)
+    assert "您是否指“时限”" in missing_message("工单", "办理时限", found + ["时限"])

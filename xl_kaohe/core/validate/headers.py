@@ -38,7 +38,9 @@ def near_names(expected: str, found: list[str]) -> list[str]:
 def missing_message(sheet: str, expected: str, found: list[str]) -> str:
     shown = "、".join(found[:20]) + ("…" if len(found) > 20 else "") if found else "（无）"
     text = f"「{sheet}」表缺少计分所需的列“{expected}”（找到的表头：{shown}）"
-    near = near_names(expected, found)
+    spec = S.SHEET_SPECS.get(sheet)
+    known = {header_key(c) for c in spec.columns} if spec else set()
+    near = near_names(expected, [h for h in found if header_key(h) not in known])  # not another column
     if near:
         text += f"。您是否指“{near[0]}”？请把表头改为“{expected}”"
     return text + "，整张表未计分"
