@@ -18,7 +18,7 @@ from .ooxml.workbook_part import parse_workbook
 _OFFICE_DOC = "/officeDocument"
 _CODE_NAME = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?\bcodeName=\"([^\"]*)\"")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
+_TAG_WINDOW = 4096  # a cell's start tag and formula text lie within this many bytes before <f>
 _REF = re.compile(rb"\br=\"([A-Z]{1,3})(\d+)\"")
 _TYPE = re.compile(rb"\bt=\"(\w+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
@@ -77,23 +77,36 @@ def uncalculated_cells(data: bytes) -> list[tuple[int, int]]:
         return []
     cells = []
     for m in _FORMULA.finditer(data, start):
-        open_at = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b"<c\t", 0, m.start()),
-                      data.rfind(b"<c\n", 0, m.start()))
-        prefixed = data.rfind(b":c ", 0, m.start())
-        if prefixed > open_at:
-            open_at = data.rfind(b"<", 0, prefixed)
+        # <f> comes before <v> inside a cell: look forward first (a cached value is the common
+        # case), and back for the cell's own tag only when there is none — within a short
+        # window, so a sheet of 100k formulas stays linear.
         close = _CELL_END.search(data, m.start())
-        cell = data[open_at:close.end() if close else len(data)]
-        tag = cell[:cell.find(b">")]
-        if _VALUE.search(cell):
+        end = close.end() if close else len(data)
+        tail = data[m.start():end]
+        if _VALUE.search(tail):
             continue  # a cached result
+        at = _cell_start(data, max(start, m.start() - 256), m.start())
+        if at < 0:
+            at = _cell_start(data, max(start, m.start() - _TAG_WINDOW), m.start())
+            if at < 0:
+                continue
+        tag = data[at:data.find(b">", at)]
         kind = _TYPE.search(tag)
-        if kind and kind.group(1) == b"str" and _EMPTY_VALUE.search(cell):
+        if kind and kind.group(1) == b"str" and _EMPTY_VALUE.search(tail):
             continue  # Excel's cached empty-text result (=IF(…,"",…)): a real blank
         ref = _REF.search(tag)
         if ref:
             cells.append((int(ref.group(2)), _column_index(ref.group(1).decode())))
     return cells
+
+
+def _cell_start(data: bytes, lo: int, hi: int) -> int:
+    """Where the last <c …> (or <x:c …>) tag between lo and hi starts, -1 if none."""
+    at = max(data.rfind(b"<c ", lo, hi), data.rfind(b"<c\t", lo, hi), data.rfind(b"<c\n", lo, hi))
+    prefixed = data.rfind(b":c ", lo, hi)
+    if prefixed > at:
+        at = data.rfind(b"<", lo, prefixed)
+    return at
 
 
 def _may_hold_formulas(zf: zipfile.ZipFile, part: str) -> bool:
