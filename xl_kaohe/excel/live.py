@@ -66,8 +66,12 @@ class ExcelBook:
     def read_grids(self, sheets: Iterable[str] = READ_SHEETS) -> BookGrids:
         """As the file reader: tabs found by folded name, then by the template's code name."""
         present = self._sheets()
-        codes = {name: _code_name(sheet) for name, sheet in present.items()}
-        tabs = resolve_sheets(present, tuple(sheets), codes, S.LEDGER_CODE_NAMES)
+        sheets = tuple(sheets)
+        tabs = resolve_sheets(present, sheets)
+        codes: dict[str, str] = {}
+        if len(tabs) < len(sheets):  # code names cost a COM call per tab: only when one is missing
+            codes = {name: _code_name(sheet) for name, sheet in present.items()}
+            tabs = resolve_sheets(present, sheets, codes, S.LEDGER_CODE_NAMES)
         template = set(S.LEDGER_CODE_NAMES.values())
         return BookGrids({name: sheet_grid(present[tab]) for name, tab in tabs.items()},
                          renamed={n: t for n, t in tabs.items() if n != t},
