@@ -2,11 +2,14 @@
 bounds, and problems that name their record."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledgerkit import LedgerKit, lines_of
+from xl_kaohe.core import functions as F
 from xl_kaohe.core.engine import assess
 from xl_kaohe.core.ledger import ERROR, WARNING
 
@@ -140,3 +143,32 @@ def test_did_you_mean_never_points_at_another_column():
     found = ["工单编号", "承办单位", "工单类型", "受理时间", "办结时间", "回访结果"]
     assert "您是否指" not in missing_message("工单", "办理时限", found)
     assert "您是否指“时限”" in missing_message("工单", "办理时限", found + ["时限"])
+
+
+# ---- 6. no cell crashes the reading of an order ---------------------------------------------------
+
+CELL = st.one_of(
+    st.none(), st.just(""), st.just("   "), st.text(max_size=12), st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**7),
+    st.datetimes(min_value=datetime(2025, 6, 1), max_value=datetime(2027, 6, 1)),
+    st.datetimes(min_value=datetime(2025, 6, 1), max_value=datetime(2027, 6, 1),
+                 timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-5)), timezone(timedelta(hours=8))])),
+    st.sampled_from(["咨询", "办理", "紧急", "投诉类", "24小时", "5个工作日", "2026-03-05 09:00", "202603"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(CELL, CELL, CELL, CELL), min_size=1, max_size=6))
+def test_any_order_cells_are_scored_or_reported(cells):
+    kit = LedgerKit().unit("甲校")
+    for i, (received, kind, limit, done) in enumerate(cells):
+        kit.order(f"GD-{i}", "甲校", kind, received, done, limit=limit)
+    a = kit.assess()  # never raises
+    scored = set(a.result.ledger.orders.row)
+    reported = {p.row for p in a.result.problems if p.sheet == "工单"}
+    assert all(r in scored or r in reported or cells[r - 2][1] == "表扬" for r in range(2, 2 + len(cells)))
+    # the date functions answer every cell of the same column, one answer each
+    ctx = F.date_context({}, today=date(2027, 1, 31))
+    column = [[c[0]] for c in cells]
+    answers = F.due(ctx, column, [[c[1]] for c in cells], [[c[2]] for c in cells])
+    assert len(answers) == len(cells) and not any(isinstance(a, str) and a.startswith("出错") for (a,) in answers)
