@@ -98,28 +98,39 @@ class LedgerKit:
         return grids
 
     def assess(self, **kwargs: Any) -> Assessment:
-        return assess(self.grids(), today=kwargs.pop("today", date(2026, 11, 25)), **kwargs)
+        return assess(self.grids(), today=kwargs.pop("today", date(2027, 1, 31)), **kwargs)
 
     def save(self, path: Path) -> Path:
-        """Write the ledger as a real .xlsx with openpyxl (dates as date cells)."""
+        """Write the ledger as a real .xlsx with openpyxl: dates as date cells, numbers as
+        numbers, and every str as a text cell exactly as given ("2026-03-05", "=1+1" and "0012"
+        stay text). A cell that should hold a formula is given as ``Formula("=…")``."""
         import openpyxl
 
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         for name, grid in self.grids().items():
             ws = wb.create_sheet(name)
-            for row in grid:
-                ws.append([_cell(v) for v in row])
+            for r, row in enumerate(grid, start=1):
+                for c, value in enumerate(row, start=1):
+                    if value is None:
+                        continue
+                    cell = ws.cell(r, c)
+                    if isinstance(value, Formula):
+                        cell.value = value.text  # openpyxl stores it without a cached result
+                    elif isinstance(value, str):
+                        cell.value = value
+                        cell.data_type = "s"  # openpyxl would take "=…" for a formula
+                    else:
+                        cell.value = value
         wb.save(path)
         return path
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value
-    if isinstance(value, str) and value.startswith(("=", "+", "@")):
-        return value  # openpyxl would store '=...' as a formula; tests that need that set it themselves
-    return value
+class Formula:
+    """A formula cell for LedgerKit.save (written without a cached value, as scripts do)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def unit_of(assessment: Assessment, name: str):

@@ -60,7 +60,7 @@ def test_smoke_checks_the_fast_path_against_the_baseline(smoke):
     report, _ = smoke
     checks = report["results"][0]["checks"]
     assert checks["baseline_equal"] is True
-    assert checks["kaohe_rank_exit"] in (0, 1)  # 1: the synthetic ledger carries a few bad rows
+    assert checks["kaohe_rank_exit"] == 1  # noise=True: the synthetic ledger carries a few bad rows
     assert checks["late_orders"] > 0 and checks["audit_lines"] > 0 and checks["problems"] > 0
     assert report["targets"] == []  # targets are judged at 100k orders only
 

@@ -30,8 +30,8 @@ def test_rank_demo_writes_outputs_and_prints_the_table(demo, capsys):
     grids = read_grids(demo, ["排名", "扣分依据", "校验"])
     assert grids["排名"][0][0] == "2026年度12345工作考核排名（截至2026-12-31）"
     assert grids["排名"][1][:3] == ["排名", "单位名称", "组织领导"]
-    assert grids["校验"][0] == ["级别", "表", "行", "列", "值", "说明"]
-    assert grids["校验"][1:] == [["通过", "", "", "", "", "校验通过：未发现错误或警告"]]  # no problems
+    assert grids["校验"][0] == ["级别", "表", "行", "列", "值", "说明", "编号"]
+    assert grids["校验"][1:] == [["通过", "", "", "", "", "校验通过：未发现错误或警告", ""]]  # no problems
 
 
 def test_json_to_stdout(demo, capsys):
@@ -55,8 +55,12 @@ def test_output_copy_leaves_the_source_untouched(demo, tmp_path):
 
 
 def test_asof_option(demo, capsys):
-    assert main(["rank", str(demo), "--asof", "2026/6/30", "--json", "-", "--output", str(demo.with_name("x.xlsm"))]) in (0, 1)
-    assert json.loads(capsys.readouterr().out)["asof"] == "2026-06-30"
+    # exit 0: the demo has no bad rows; what happens after 06-30 is only a warning (not scored)
+    assert main(["rank", str(demo), "--asof", "2026/6/30", "--json", "-", "--output", str(demo.with_name("x.xlsm"))]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["asof"] == "2026-06-30" and not data["has_errors"]
+    assert {p["level"] for p in data["problems"]} == {"警告"}
+    assert all("不在考核期内" in p["message"] for p in data["problems"])
     with pytest.raises(SystemExit):
         main(["rank", str(demo), "--asof", "明天"])
 
@@ -67,7 +71,7 @@ def test_rows_with_errors_exit_1_and_still_rank(tmp_path, capsys):
     path = kit.save(tmp_path / "台账.xlsx")
     assert main(["rank", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "数据有误" in out and "[错误] 工单!2 [受理时间]" in out
+    assert "数据有误" in out and "[错误] 工单!2 工单 GD-1 [受理时间]" in out
     ranking = read_grids(path, ["排名"])["排名"]
     assert "数据有误" in ranking[0][0]
     assert main(["check", str(path)]) == 1

@@ -26,6 +26,12 @@ def _book(caller):
     return caller.sheet.book.fullname
 
 
+def _dates(caller, versions):
+    """The ledger's 参数/规则/节假日; called without a calling cell (from VBA or another add-in),
+    the built-in calendar and rules."""
+    return F.date_context({}) if caller is None else CACHE.date_context(_book(caller), versions)
+
+
 def _guard(compute):
     try:
         return compute()
@@ -74,7 +80,7 @@ def KAOHE_RANK(unit, caller=None, versions=None):
 @xw.arg("versions", vba=VERSIONS)
 def KAOHE_DUE(received, kind, limit=None, caller=None, versions=None):
     """工单的应办结时间（按工作日、调休和办理时限计算）"""
-    return _guard(lambda: F.due(CACHE.date_context(_book(caller), versions), received, kind, limit))
+    return _guard(lambda: F.due(_dates(caller, versions), received, kind, limit))
 
 
 @xw.func(category=CATEGORY)
@@ -86,7 +92,7 @@ def KAOHE_DUE(received, kind, limit=None, caller=None, versions=None):
 @xw.arg("versions", vba=VERSIONS)
 def KAOHE_LATEDAYS(received, kind, completed, limit=None, asof=None, caller=None, versions=None):
     """工单的拖延天数（按时办结为 0）"""
-    return _guard(lambda: F.late_days(CACHE.date_context(_book(caller), versions), received, kind, completed,
+    return _guard(lambda: F.late_days(_dates(caller, versions), received, kind, completed,
                                       limit, asof))
 
 
@@ -96,7 +102,7 @@ def KAOHE_LATEDAYS(received, kind, completed, limit=None, asof=None, caller=None
 @xw.arg("versions", vba=VERSIONS)
 def KAOHE_WORKDAYS(start_date, end_date, caller=None, versions=None):
     """两个日期之间的工作日天数（不含起始日、含结束日；按法定节假日和调休计）"""
-    return _guard(lambda: F.workdays(CACHE.date_context(_book(caller), versions), start_date, end_date))
+    return _guard(lambda: F.workdays(_dates(caller, versions), start_date, end_date))
 
 
 @xw.func(category=CATEGORY)
@@ -104,7 +110,7 @@ def KAOHE_WORKDAYS(start_date, end_date, caller=None, versions=None):
 @xw.arg("versions", vba=VERSIONS)
 def KAOHE_ISWORKDAY(day, caller=None, versions=None):
     """是否工作日（调休上班日为 TRUE，法定节假日为 FALSE）"""
-    return _guard(lambda: F.is_workday(CACHE.date_context(_book(caller), versions), day))
+    return _guard(lambda: F.is_workday(_dates(caller, versions), day))
 
 
 @xw.func(category=CATEGORY)
@@ -116,5 +122,5 @@ def KAOHE_ISWORKDAY(day, caller=None, versions=None):
 @xw.arg("versions", vba=VERSIONS)
 def KAOHE_STATUS(received, kind, completed, limit=None, asof=None, caller=None, versions=None):
     """工单状态：按时办结、超时办结、未到期、即将到期、已超期 或 不考核"""
-    return _guard(lambda: F.status(CACHE.date_context(_book(caller), versions), received, kind, completed,
+    return _guard(lambda: F.status(_dates(caller, versions), received, kind, completed,
                                    limit, asof))

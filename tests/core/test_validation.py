@@ -90,7 +90,7 @@ def test_json_problems_name_everything():
     kit = LedgerKit().unit("甲校").order("GD-1", "甲校", "咨询", "昨天", None)
     data = kit.assess().json()
     (p,) = data["problems"]
-    assert p == {"level": "错误", "sheet": "工单", "row": 2, "column": "受理时间", "value": "昨天",
+    assert p == {"level": "错误", "sheet": "工单", "row": 2, "column": "受理时间", "key": "GD-1", "value": "昨天",
                  "message": p["message"]}
     assert "不是可识别的日期" in p["message"]
 

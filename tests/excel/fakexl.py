@@ -3,8 +3,29 @@
 the ribbon jobs run in tests on Linux. Real Excel is covered by tests/excel/test_windows_excel.py."""
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
+
+
+def as_excel(value: Any) -> Any:
+    """What a cell holds once Excel has it, and what xlwings hands back: every number a float,
+    every date a datetime, text typed with Excel's ' prefix as the text itself. A value Excel
+    cannot take (a Decimal, an aware datetime) fails as COM would."""
+    if value is None or isinstance(value, (bool, str)):
+        return value[1:] if isinstance(value, str) and value.startswith("'") else value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise TypeError("Excel 不接受带时区的日期时间")
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, Decimal):
+        raise TypeError("COM 不接受 Decimal")
+    raise TypeError(f"COM 不接受 {type(value).__name__}")
 
 
 class FakeRange:
@@ -123,17 +144,23 @@ class FakeSheet:
         self.formats: dict[int, str] = {}
         self.widths: dict[int, float] = {}
         self.merged: list = []
+        self.formulas: set[tuple[int, int]] = set()  # cells written as formulas
         self.charts = FakeCharts(self)
         self.writes = 0
         self.page_breaks: list[int] = []  # rows a manual page break is put before (HPageBreaks.Add)
         for r, row in enumerate(grid or [], start=1):
             for c, v in enumerate(row, start=1):
                 if v not in (None, ""):
-                    self.cells[(r, c)] = v
+                    self.cells[(r, c)] = _typed(v)
 
     def set(self, row: int, col: int, value: Any) -> None:
         self.writes += 1
-        if value is None:
+        if isinstance(value, str) and value.startswith("="):
+            self.formulas.add((row, col))  # Excel would make it a formula (no ' prefix)
+        else:
+            self.formulas.discard((row, col))
+        value = as_excel(value)
+        if value is None or value == "":
             self.cells.pop((row, col), None)
         else:
             self.cells[(row, col)] = value
@@ -163,6 +190,15 @@ class FakeSheet:
 
     def text(self, row: int, col: int) -> Any:
         return self.cells.get((row, col))
+
+
+def _typed(value: Any) -> Any:
+    """A ledger cell as staff typed it: Excel keeps text as text (the grids hold what the sheet
+    shows), numbers and dates as Excel stores them. An aware datetime (a test of the reader)
+    is kept as given."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    return value if isinstance(value, str) else as_excel(value)
 
 
 class FakeSheets(list):

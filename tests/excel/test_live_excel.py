@@ -2,8 +2,9 @@
 the same app.rank / app.check as the CLI, so the sheets written in Excel equal the file's."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,6 +14,7 @@ from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.excel import ribbon
 from xl_kaohe.excel.live import cell_value, sheet_grid
+from xl_kaohe.jobs import today
 from xl_kaohe.io.workbook import read_grids
 from xl_kaohe.build.workbook import DEFAULT_PATH
 
@@ -40,7 +42,7 @@ def test_values_written_to_excel():
 def test_generate_ranking_in_excel_equals_the_cli(demo_grids):
     book = FakeBook(demo_grids)
     message = ribbon.generate_ranking(book)
-    expected = assess(demo_grids)
+    expected = assess(demo_grids, today=today())
     ranking = book.sheets[S.RANKING]
     # row 1 title, row 2 header, data from row 3
     assert ranking.text(1, 1) == expected.sheets()[0].title
@@ -86,7 +88,7 @@ def test_unit_card_for_the_active_row(demo_grids):
     name = units.text(3, 1)
     message = ribbon.unit_card(book)
     card = book.sheets["单位明细"]
-    unit = assess(demo_grids).unit(name)
+    unit = assess(demo_grids, today=today()).unit(name)
     assert card.text(1, 1).startswith(name)
     assert f"总分 {unit.total}" in message
     # the last row is the total
@@ -249,3 +251,47 @@ def test_board_cells_get_formats_that_keep_formulas_and_dates_in_excel(demo_grid
     # B/C (总分 0.00, 名次 0) hold the examples' dates; D (组织领导 0.00) KAOHE_DUE's date-time
     # and the whole-number results of KAOHE_WORKDAYS / KAOHE_LATEDAYS
     assert kinds == {(2, "date"), (3, "date"), (4, "datetime"), (4, "int"), (4, "text")}
+
+
+def test_the_fake_hands_over_what_excel_hands_over():
+    """Excel keeps every number as a double and every date as a date-time; ' marks text."""
+    book = FakeBook({"工单": [["工单编号", "次数", "日期"], ["0012", 2, date(2026, 3, 5)]]})
+    sheet = book.sheets["工单"]
+    assert sheet_grid(sheet)[1] == ["0012", 2.0, datetime(2026, 3, 5)]
+    assert type(sheet_grid(sheet)[1][1]) is float and type(sheet_grid(sheet)[1][2]) is datetime
+    sheet.range((3, 1)).value = cell_value("=SUM(A1)")  # what the live writer sends
+    assert sheet.text(3, 1) == "=SUM(A1)"               # Excel shows the text, not a formula
+    with pytest.raises(TypeError):
+        sheet.range((3, 2)).value = Decimal("1.5")      # COM refuses a Decimal: cell_value converts it
+
+
+def test_ranking_from_excel_typed_numbers_and_dates():
+    # 101 typed as a number arrives as 101.0 everywhere; dates arrive as datetimes
+    kit = LedgerKit().unit("101").unit("甲校")
+    kit.order("GD-1", "101", "办理", datetime(2026, 3, 2, 9), datetime(2026, 3, 9, 10))
+    grids = kit.grids()
+    grids["单位"][1][0] = 101
+    grids["工单"][1][1] = 101
+    book = FakeBook(grids)
+    ribbon.generate_ranking(book)
+    ranking = book.sheets[S.RANKING]
+    names = {ranking.text(r, 2): ranking.text(r, 9) for r in (3, 4)}
+    # 101: Mon 03-02 + 3 working days = Thu 03-05; done Mon 03-09: 2 working days late (03-06, 03-09):
+    # 95 − 2 (III-4.1) − 2×2 (III-8.2) = 89
+    assert names == {"101": 89.0, "甲校": 95.0}
+
+
+def test_excel_finds_a_renamed_tab_by_name_or_code_name():
+    from xl_kaohe.excel.live import ExcelBook
+    kit = LedgerKit().unit("甲校").deduction(date(2026, 4, 1), "甲校", "III-3.1", 2)
+    grids = kit.grids()
+    grids["扣分事件 "] = grids.pop("扣分事件")   # a trailing space
+    grids["会议记录"] = grids.pop("会议")        # renamed: found by its code name
+    book = FakeBook(grids)
+    for sheet in book.sheets:
+        sheet.api = SimpleNamespace(CodeName=S.LEDGER_CODE_NAMES.get(sheet.name.strip(), ""))
+    book.sheets["会议记录"].api = SimpleNamespace(CodeName="shMeetings")
+    read = ExcelBook(book).read_grids()
+    assert read.renamed == {"扣分事件": "扣分事件 ", "会议": "会议记录"} and read.from_template
+    # III-3.1 is −1 per occurrence, 次数 2: one line of −2 (the renamed 扣分事件 is read)
+    assert [l.points for l in assess(read, today=today()).unit("甲校").lines if l.code == "III-3.1"] == [-2]

@@ -802,6 +802,7 @@ def test_ribbon_import_into_the_open_workbook(tmp_path: Path) -> None:
     assert [sheet.text(r, 1) for r in (3, 4)] == ["GD-2", "GD-3"]
     assert [sheet.text(r, 2) for r in (3, 4)] == ["天宁区教育局", "钟楼区教育局"]
     assert sheet.text(3, 3) == "办理" and sheet.text(3, 4) == datetime(2026, 3, 4, 8)
-    assert sheet.text(3, 8) == cell_value("=1+1")  # Excel's text prefix: the cell shows =1+1 as text
+    assert cell_value("=1+1") == "'=1+1"  # sent with Excel's text prefix: the cell shows =1+1 as text
+    assert sheet.text(3, 8) == "=1+1" and (3, 8) not in sheet.formulas
     assert sheet.text(3, 5) is None and sheet.text(3, 9) is None  # columns not carried: untouched
     assert any("正在读取导出表" in str(s) for s in book.app.status_history)

@@ -302,7 +302,7 @@ def test_demo_needs_its_2027_holiday_rows(demo_grids):
     # GD2026-0064 is received 2026-12-30; its deadline lies in 2027, which only the 节假日 rows know
     grids = dict(demo_grids)
     grids[S.HOLIDAYS] = [list(S.HOLIDAY_COLUMNS)]
-    assessment = engine.assess(grids)
+    assessment = engine.assess(grids, today=date(2027, 3, 1))
     errors = [p for p in assessment.result.problems if p.level == ERROR]
     assert [(p.sheet, p.row) for p in errors] == [(S.ORDERS, 1 + len(D.ORDERS))]
     assert "2027" in errors[0].message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -146,7 +145,7 @@ def test_rank_keeps_vba_and_ribbon(addin_path, tmp_path):
             assert before.read(part) == after.read(part), part
 
 
-# ---- the formulas engine: every =KAOHE_* cell against kaohe rank --json ------------------------------
+# ---- the formulas engine: the 看板's date examples and cached values (hand-worked scores: test_golden_workbooks)
 
 def _scalar(value):
     import formulas
@@ -169,8 +168,9 @@ def formula_results(addin_path):
     from xl_kaohe.io.workbook import read_grids
 
     grids = read_grids(addin_path)
-    assessment = assess(grids, today=date(2026, 11, 25))
-    ctx = F.date_context(grids, today=date(2026, 11, 25))
+    # the build caches the 看板 values as of the year's end (build/workbook.py board_values)
+    assessment = assess(grids, today=date(2026, 12, 31))
+    ctx = F.date_context(grids, today=date(2026, 12, 31))
     s = _scalar
     registry = formulas.get_functions()
     registry["KAOHE_SCORE"] = wrap_ranges_func(lambda u, i=None: F.score(assessment, s(u), s(i)))
@@ -190,29 +190,6 @@ def formula_results(addin_path):
         if m:
             cells[(m.group(1), m.group(2))] = _scalar(getattr(value, "value", value))
     return cells
-
-
-def test_every_kaohe_formula_equals_kaohe_rank_json(addin_path, formula_results, capsys):
-    assert main(["rank", str(addin_path), "--output", str(addin_path.with_name("o.xlsm")), "--json", "-"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    units = {u["unit"]: u for u in report["units"]}
-    import openpyxl
-    sheet = openpyxl.load_workbook(addin_path)["看板"]
-    headers = [c.value for c in sheet[2]]
-    checked = 0
-    for row in range(3, sheet.max_row + 1):
-        name = formula_results.get(("看板", f"A{row}"))
-        if name not in units:
-            continue
-        u = units[name]
-        expected = {"总分": u["total"], "名次": u["rank"] if u["rank"] is not None else "不参与排名",
-                    "加分": u["bonus"], "扣分合计": 95 - sum(u["items"].values()),
-                    "及时办理扣分": 10 - u["items"]["III-8"], **u["categories"]}
-        for col, header in enumerate(headers[1:], start=2):
-            got = formula_results[("看板", f"{sheet.cell(row, col).column_letter}{row}")]
-            assert got == pytest.approx(expected[header]), (name, header)
-            checked += 1
-    assert checked == len(units) * (len(headers) - 1) and len(units) >= 8
 
 
 def test_date_function_examples_in_the_board(formula_results, addin_path):

@@ -106,7 +106,8 @@ def formula_book(tmp_path_factory) -> Path:
     kit.meeting("2026-05-06", "@SUM(A1)", "+1")                    # 出勤
     path = save_as_text(kit, tmp_path_factory.mktemp("formulas") / "台账.xlsx")
     assert main(["rank", str(path)]) == 1
-    assert main(["unit", str(path), DDE, "--write"]) in (0, 1)  # 单位明细 of the unit named like a DDE call
+    # 单位明细 of the unit named like a DDE call: exit 0, as none of the bad rows is that unit's own
+    assert main(["unit", str(path), DDE, "--write"]) == 0
     return path
 
 

@@ -16,23 +16,19 @@ import numpy as np
 
 from . import schema as S
 from .calendar import CalendarError, WorkCalendar
-from .dates import DateError, parse_date, parse_datetime
+from .dates import DateError, parse_date
 from .engine import Assessment
 from .ledger import Orders, Params
-from .rules import NOT_ASSESSED, Rubric, normalise_order_type, parse_code
+from .ordercells import (E_BEFORE, E_DATE, E_LIMIT, E_NOT_ASSESSED, E_TYPE, E_URGENT,  # noqa: F401  (the cells' words)
+                         OrderCells, cell_answer)
+from .rules import Rubric, parse_code
 from .tables import Grid, is_blank
 from .timeliness import compute_timeliness
-from .validate import Collector, parse_limit, read_holidays, read_params, read_rubric
+from .validate import Collector, read_holidays, read_params, read_rubric, text_of
 
 # Short messages shown in a cell (a cell is narrow; the full story is in 校验).
 E_UNIT = "无此单位"
 E_ITEM = "无此项目"
-E_DATE = "日期无效"
-E_TYPE = "类型无效"
-E_LIMIT = "时限无效"
-E_URGENT = "紧急需时限"
-E_NOT_ASSESSED = "不考核"
-E_BEFORE = "办结早于受理"
 NO_RANK = "不参与排名"
 
 CONTEXT_SHEETS = (S.PARAMS, S.RULES, S.HOLIDAYS)
@@ -58,9 +54,15 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _unit(assessment: Assessment, unit: Any):
+    """A unit typed in a formula: text as in every sheet, and a number such as 101 (Excel hands
+    over 101.0) read as the name 101."""
+    return None if is_blank(unit) else assessment.unit(text_of(unit))
+
+
 def score(assessment: Assessment, unit: Any, item: Any = None) -> float | int | str:
     """KAOHE_SCORE: the total; or an item code (III-4), a 一级指标 name (业务办理), or 加分."""
-    result = assessment.unit(str(unit).strip()) if not is_blank(unit) else None
+    result = _unit(assessment, unit)
     if result is None:
         return E_UNIT
     value = result.item_or_group("" if is_blank(item) else str(item).strip())
@@ -69,7 +71,7 @@ def score(assessment: Assessment, unit: Any, item: Any = None) -> float | int | 
 
 def deduct(assessment: Assessment, unit: Any, item: Any = None) -> float | int | str:
     """KAOHE_DEDUCT: points lost after each item's cap (total, or for one item / 一级指标)."""
-    result = assessment.unit(str(unit).strip()) if not is_blank(unit) else None
+    result = _unit(assessment, unit)
     if result is None:
         return E_UNIT
     key = "" if is_blank(item) else str(item).strip()
@@ -83,12 +85,12 @@ def deduct(assessment: Assessment, unit: Any, item: Any = None) -> float | int |
 
 
 def bonus(assessment: Assessment, unit: Any) -> float | int | str:
-    result = assessment.unit(str(unit).strip()) if not is_blank(unit) else None
+    result = _unit(assessment, unit)
     return E_UNIT if result is None else _number(result.bonus)
 
 
 def rank(assessment: Assessment, unit: Any) -> int | str:
-    result = assessment.unit(str(unit).strip()) if not is_blank(unit) else None
+    result = _unit(assessment, unit)
     if result is None:
         return E_UNIT
     return NO_RANK if result.rank is None else result.rank
@@ -129,64 +131,24 @@ def reshape(shape: Shape, cells: list[Any]) -> Any:
     return [cells[r * cols:(r + 1) * cols] for r in range(rows)]
 
 
-def _moment(value: Any) -> datetime | None:
-    if type(value) is datetime:  # fast path: Excel hands over date cells as datetimes
-        return value
-    parsed = parse_datetime(value)
-    return None if parsed is None else parsed[0]
-
-
-class _Memo(dict):
-    """Per-call memo for the few distinct type words and 办理时限 texts of a column."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key):
-        try:
-            value = self.compute(key)
-        except DateError as e:
-            value = e
-        self[key] = value
-        return value
-
-
 def _orders(ctx: DateContext, received, kinds, limits, completed) -> tuple[Orders, list[int], list[Any]]:
-    """Valid rows as Orders (+ their positions); other positions carry a short message."""
+    """Valid rows as Orders (+ their positions); other positions carry a short message. The
+    cells are read by core/ordercells, exactly as the 工单 sheet is validated."""
     orders = Orders()
     positions: list[int] = []
     answers: list[Any] = [None] * len(received)
-    kind_of = _Memo(lambda k: normalise_order_type(k, ctx.rubric.type_map))
-    limit_of = _Memo(parse_limit)
+    cells = OrderCells(ctx.rubric)
     for i, (r, k, lim, done) in enumerate(zip(received, kinds, limits, completed)):
         if r is None or r == "":
             answers[i] = ""
             continue
-        try:
-            moment = _moment(r)
-            finished = None if done is None else _moment(done)
-        except DateError:
-            answers[i] = E_DATE
+        timing = cells.read(r, k, lim, done)
+        answer = cell_answer(timing)
+        if answer is not None:
+            answers[i] = answer
             continue
-        kind = kind_of[k] if k.__hash__ else None
-        if kind is None or kind == NOT_ASSESSED:
-            answers[i] = E_TYPE if kind is None else E_NOT_ASSESSED
-            continue
-        limit = None if lim is None else (limit_of[lim] if lim.__hash__ else DateError())
-        if isinstance(limit, DateError):
-            answers[i] = E_LIMIT
-            continue
-        if kind == "紧急" and limit is None:
-            answers[i] = E_URGENT
-            continue
-        if limit is not None and limit.kind == "moment" and limit.moment < moment:
-            answers[i] = E_LIMIT  # as the ledger: a 办理时限 before 受理时间 is an error
-            continue
-        if finished is not None and finished < moment:
-            answers[i] = E_BEFORE
-            continue
-        orders.append(i, "", "", kind, moment, limit, finished, -1)
+        received, kind, limit, done, _ = timing
+        orders.append(i, "", "", kind, received, limit, done, -1)
         positions.append(i)
     return orders, positions, answers
 

@@ -28,13 +28,15 @@ class Problem:
     value: str
     message: str
     unit: str | None = None  # the unit the bad row belongs to, when known (for 备注 数据有误)
+    key: str | None = None   # the record's own key (工单编号), so it is found after sorting
 
     def as_json(self) -> dict[str, Any]:
         return {"level": self.level, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "value": self.value, "message": self.message}
+                "key": self.key, "value": self.value, "message": self.message}
 
     def where(self) -> str:
         place = self.sheet + (f"!{self.row}" if self.row else "")
+        place += f" 工单 {self.key}" if self.key else ""
         return place + (f" [{self.column}]" if self.column else "")
 
 

@@ -123,11 +123,11 @@ def appeal_relief(unit: UnitResult) -> Decimal:
 
 def checks_sheet(result: Result) -> OutputSheet:
     columns = [Column("级别", "text", 6), Column("表", "text", 10), Column("行", "int", 6), Column("列", "text", 12),
-               Column("值", "text", 24, wrap=True), Column("说明", "text", 80, wrap=True)]
+               Column("值", "text", 24, wrap=True), Column("说明", "text", 80, wrap=True), Column("编号", "text", 14)]
     rows, marks = [], {}
     ordered = sorted(result.problems, key=lambda p: (p.level != ERROR, _sheet_order(p.sheet), p.row or 0))
     for i, p in enumerate(ordered):
-        rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message])
+        rows.append([p.level, p.sheet, p.row, p.column, p.value, p.message, p.key])
         marks[i] = "error" if p.level == ERROR else "warning"
     if not rows:  # a clean ledger says so, rather than showing bare headers
         clean = {"级别": "通过", "说明": f"{CHECK_PASSED}：未发现错误或警告"}

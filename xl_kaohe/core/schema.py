@@ -45,7 +45,14 @@ OUTPUT_SHEETS = OUTPUT_SHEETS + (WARNINGS, CHASE)  # kaohe rank writes 预警 an
 class SheetSpec:
     name: str
     columns: tuple[str, ...]
-    required: tuple[str, ...]  # columns that must exist in the header row
+    required: tuple[str, ...]  # columns that locate the header row
+    # Columns scoring reads (a superset of required): a missing one is an error, because the
+    # sheet would otherwise read as if every cell of it were blank. The rest are informative.
+    scored: tuple[str, ...] = ()
+
+    @property
+    def informative(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in self.scored)
 
 
 UNIT_COLUMNS = ("单位名称", "单位别名", "单位类别", "分管领导", "联络人", "联络电话", "参与考核")
@@ -58,15 +65,18 @@ STUDY_COLUMNS = ("单位名称", "研究日期", "内容")
 HOLIDAY_COLUMNS = ("日期", "类型", "说明")
 
 INPUT_SHEETS: tuple[SheetSpec, ...] = (
-    SheetSpec(UNITS, UNIT_COLUMNS, ("单位名称",)),
-    SheetSpec(ORDERS, ORDER_COLUMNS, ("工单编号", "承办单位", "工单类型", "受理时间")),
-    SheetSpec(DEDUCTIONS, DEDUCTION_COLUMNS, ("日期", "单位名称", "扣分项")),
-    SheetSpec(BONUSES, BONUS_COLUMNS, ("日期", "单位名称", "加分项")),
-    SheetSpec(MEETINGS, MEETING_COLUMNS, ("会议日期", "单位名称", "出勤")),
-    SheetSpec(KNOWLEDGE, KNOWLEDGE_COLUMNS, ("月份", "单位名称")),
-    SheetSpec(STUDIES, STUDY_COLUMNS, ("单位名称", "研究日期")),
-    SheetSpec(HOLIDAYS, HOLIDAY_COLUMNS, ("日期", "类型")),
-    SheetSpec(APPEALS, APPEAL_COLUMNS, ("单位名称", "对象", "复核结论")),
+    SheetSpec(UNITS, UNIT_COLUMNS, ("单位名称",), ("单位名称", "参与考核")),
+    SheetSpec(ORDERS, ORDER_COLUMNS, ("工单编号", "承办单位", "工单类型", "受理时间"),
+              ("工单编号", "承办单位", "工单类型", "受理时间", "办理时限", "办结时间", "回访结果")),
+    SheetSpec(DEDUCTIONS, DEDUCTION_COLUMNS, ("日期", "单位名称", "扣分项"), ("日期", "单位名称", "扣分项", "次数")),
+    SheetSpec(BONUSES, BONUS_COLUMNS, ("日期", "单位名称", "加分项"),
+              ("日期", "单位名称", "加分项", "次数", "分值", "认定情况")),
+    SheetSpec(MEETINGS, MEETING_COLUMNS, ("会议日期", "单位名称", "出勤"), ("会议日期", "单位名称", "出勤", "请假已批准")),
+    SheetSpec(KNOWLEDGE, KNOWLEDGE_COLUMNS, ("月份", "单位名称"), KNOWLEDGE_COLUMNS),
+    SheetSpec(STUDIES, STUDY_COLUMNS, ("单位名称", "研究日期"), ("单位名称", "研究日期")),
+    SheetSpec(HOLIDAYS, HOLIDAY_COLUMNS, ("日期", "类型"), ("日期", "类型")),
+    SheetSpec(APPEALS, APPEAL_COLUMNS, ("单位名称", "对象", "复核结论"),
+              ("单位名称", "对象", "申诉日期", "复核结论", "减免分值")),
 )
 SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
 

@@ -17,6 +17,7 @@ from . import rules as R
 from . import schema as S
 from .appeals import AppealOutcome, apply_appeals
 from .calendar import CalendarError
+from .clauses import implements
 from .ledger import ERROR, Ledger, Problem, Unit
 from .rates import percent_text, points_gap, rate, rate_deduction
 from .timeliness import Deadlines, Timeliness, compute_deadlines, compute_timeliness
@@ -213,6 +214,7 @@ def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *
     lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order, ref=ref, day=day))
 
 
+@implements("III-4.1", "III-8.1", "III-8.2", "III-8.3")
 def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
     orders, rubric = ledger.orders, ledger.rubric
     per_late = rubric.clauses[R.LATE_CLOSE].points
@@ -220,7 +222,8 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
     for i in np.flatnonzero(t.calendar_bad):
         problems.append(Problem(ERROR, S.ORDERS, orders.row[i], "受理时间",
                                 orders.received[i].strftime("%Y-%m-%d %H:%M"),
-                                _calendar_message(ledger, orders.received[i]), orders.unit[i]))
+                                _calendar_message(ledger, orders.received[i]), orders.unit[i],
+                                orders.order_id[i]))
     units = orders.unit
     late_index = np.flatnonzero(t.late)
     if len(late_index):
@@ -277,6 +280,7 @@ def _event_rules(ledger: Ledger, lines) -> None:
              event.row, day=event.day)
 
 
+@implements("III-11.1", "III-11.2", "III-11.3")
 def _meeting_rules(ledger: Ledger, lines) -> None:
     for m in ledger.meetings:
         attendance = m.attendance
@@ -302,6 +306,7 @@ def _quarters(params) -> list[tuple[int, date, date]]:
     return out
 
 
+@implements("III-3.2")
 def _study_rules(ledger: Ledger, lines) -> None:
     per = ledger.rubric.clauses[R.STUDY_MISSING].points
     studied = {(s.unit, (s.day.month - 1) // 3 + 1) for s in ledger.studies}
@@ -317,6 +322,7 @@ def _kb_deadline(params, month: date) -> date:
     return params.kb_deadline(month)
 
 
+@implements("III-12.1")
 def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
     params, rubric = ledger.params, ledger.rubric
     per = rubric.clauses[R.KB_REPORT].points
@@ -352,6 +358,7 @@ def _knowledge_rules(ledger: Ledger, lines, rates) -> None:
                      ref=ref, day=deadline)
 
 
+@implements("III-9.1", "III-10.1", "III-12.2", "III-14.2")
 def _rate_rules(ledger: Ledger, lines, rates) -> None:
     for unit in ledger.units:
         for code, points, source, note in rate_lines(ledger.rubric, ledger.params, rates[unit.name]):

@@ -8,10 +8,58 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 Grid = Sequence[Sequence[Any]]
 HEADER_SCAN_ROWS = 30
+
+
+class BookGrids(dict):
+    """Grids by the schema's sheet name, plus what the reader learnt about the workbook itself.
+
+    A plain dict works everywhere a BookGrids does (no renames, no template, no formula facts).
+    """
+
+    def __init__(self, grids: Mapping[str, Grid] = (), *, renamed: Mapping[str, str] | None = None,
+                 from_template: bool = False,
+                 uncalculated: Mapping[str, Sequence[tuple[int, int]]] | None = None) -> None:
+        super().__init__(grids)
+        self.renamed = dict(renamed or {})            # schema name -> the tab's name in the book
+        self.from_template = from_template            # sheets carry the template's code names
+        self.uncalculated = dict(uncalculated or {})  # sheet -> [(1-based row, 0-based col)]
+
+
+def sheet_key(name: Any) -> str:
+    """How a sheet tab name is compared: NFKC (full-width folded), no spaces."""
+    return "".join(unicodedata.normalize("NFKC", str(name or "")).split())
+
+
+def resolve_sheets(names: Iterable[str], wanted: Iterable[str],
+                   code_names: Mapping[str, str] | None = None,
+                   wanted_codes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """schema name -> tab name: the exact name, else the name with spaces and full-width
+    characters folded, else the tab whose code name is the schema's (a renamed tab)."""
+    names = list(names)
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(sheet_key(name), name)
+    by_code = {code: name for name, code in (code_names or {}).items() if code}
+    found: dict[str, str] = {}
+    taken: set[str] = set()
+    for sheet in wanted:
+        if sheet in names:
+            found[sheet] = sheet
+            taken.add(sheet)
+    for sheet in wanted:
+        if sheet in found:
+            continue
+        name = by_key.get(sheet_key(sheet))
+        if name is None or name in taken:
+            name = by_code.get((wanted_codes or {}).get(sheet, ""))
+        if name is not None and name not in taken:
+            found[sheet] = name
+            taken.add(name)
+    return found
 
 
 def header_key(value: Any) -> str:
@@ -65,6 +113,18 @@ def find_table(grid: Grid, sheet: str, required: Iterable[str], scan: int = HEAD
         if all(h in keys for h in required):
             return Table(sheet, r + 1, keys, grid)
     return None
+
+
+def header_candidates(grid: Grid, columns: Iterable[str], scan: int = HEADER_SCAN_ROWS) -> tuple[int, list[str]]:
+    """The row (1-based) that looks most like the header of these columns, and its headers."""
+    wanted = {header_key(c) for c in columns}
+    best, best_row, best_hits = [], 0, 0
+    for r in range(min(len(grid), scan)):
+        headers = [str(v).strip() for v in grid[r] if not is_blank(v)]
+        hits = sum(1 for h in headers if header_key(h) in wanted)
+        if hits > best_hits:
+            best, best_row, best_hits = headers, r + 1, hits
+    return best_row, best
 
 
 def find_key_values(grid: Grid, keys: Iterable[str]) -> dict[str, tuple[Any, int, int]]:

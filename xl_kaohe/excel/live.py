@@ -10,8 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
+from ..core import celltext
+from ..core.celltext import quoted
 from ..core.report import BLOCK_MARKS, Formula, LineChart, OutputSheet
-from ..core.tables import Grid
+from ..core import schema as S
+from ..core.tables import BookGrids, Grid, resolve_sheets
 from ..io.workbook import READ_SHEETS
 
 NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": "0.00%", "date": "yyyy-mm-dd",
@@ -19,7 +22,7 @@ NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": "0.00%", "date": "yyy
 HEADER_FILL = (221, 235, 247)
 MARK_FILL = {"error": (255, 199, 206), "warning": (255, 235, 156)}
 BLOCK_ALIGN = {"title": -4108, "note": -4131, "sign": -4152}  # xlCenter, xlLeft, xlRight
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = celltext.FORMULA_STARTS
 
 
 def sheet_grid(sheet) -> Grid:
@@ -31,6 +34,13 @@ def sheet_grid(sheet) -> Grid:
     return [[None] * width for _ in range(top)] + [[None] * left + list(row) for row in values]
 
 
+def _code_name(sheet) -> str:
+    try:
+        return str(sheet.api.CodeName or "")
+    except Exception:  # not every host exposes it (WPS, the tests' fake)
+        return ""
+
+
 def cell_value(value: Any) -> Any:
     """A value as Excel should receive it: text that looks like a formula gets Excel's quote
     prefix (the cell then holds the text itself, not a formula); a Formula (built by our code,
@@ -40,7 +50,7 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return quoted(value)
     if isinstance(value, (datetime, date, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -57,9 +67,19 @@ class ExcelBook:
     def _sheets(self) -> dict[str, Any]:
         return {sheet.name: sheet for sheet in self.book.sheets}
 
-    def read_grids(self, sheets: Iterable[str] = READ_SHEETS) -> dict[str, Grid]:
+    def read_grids(self, sheets: Iterable[str] = READ_SHEETS) -> BookGrids:
+        """As the file reader: tabs found by folded name, then by the template's code name."""
         present = self._sheets()
-        return {name: sheet_grid(present[name]) for name in sheets if name in present}
+        sheets = tuple(sheets)
+        tabs = resolve_sheets(present, sheets)
+        codes: dict[str, str] = {}
+        if len(tabs) < len(sheets):  # code names cost a COM call per tab: only when one is missing
+            codes = {name: _code_name(sheet) for name, sheet in present.items()}
+            tabs = resolve_sheets(present, sheets, codes, S.LEDGER_CODE_NAMES)
+        template = set(S.LEDGER_CODE_NAMES.values())
+        return BookGrids({name: sheet_grid(present[tab]) for name, tab in tabs.items()},
+                         renamed={n: t for n, t in tabs.items() if n != t},
+                         from_template=any(c in template for c in codes.values()))
 
     def write_outputs(self, sheets: list[OutputSheet]) -> None:
         present = {name.casefold() for name in self._sheets()}

@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from ..core.celltext import CSV_FORMULA_STARTS, quoted
 from ..core.report import OutputSheet
 
 
@@ -32,12 +33,20 @@ def to_frames(sheets: Sequence[OutputSheet]) -> dict[str, pd.DataFrame]:
     return {sheet.name: to_frame(sheet) for sheet in sheets}
 
 
+def _csv_text(value: Any) -> Any:
+    return quoted(value, CSV_FORMULA_STARTS) if isinstance(value, str) else value
+
+
 def write_csv(sheets: Sequence[OutputSheet], folder: str | Path) -> list[Path]:
+    """One CSV per sheet; text goes through the same encoder as the workbook writers, so
+    =HYPERLINK(…) or @… typed by staff is opened as text (with Excel's ' prefix), never run."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in to_frames(sheets).items():
         path = folder / f"{name}.csv"
+        frame = frame.map(_csv_text) if hasattr(frame, "map") else frame.applymap(_csv_text)
+        frame.columns = [_csv_text(c) for c in frame.columns]
         frame.to_csv(path, index=False, encoding="utf-8-sig")
         written.append(path)
     return written

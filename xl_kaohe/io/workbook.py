@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 from ..core import schema as S
 from ..core.report import OutputSheet
-from ..core.tables import Grid
+from ..core.tables import BookGrids, Grid, resolve_sheets
 
 READ_SHEETS = (S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS,
                S.KNOWLEDGE, S.STUDIES, S.APPEALS, S.BULLETIN_TEMPLATE)  # 通报模板: the office's name (催办单, 通报)
@@ -80,9 +80,14 @@ def _check_readable(path: Path) -> None:
         raise BookError(f"{path.name} 不是有效的 Excel 工作簿（文件已损坏或不是 .xlsx/.xlsm）")
 
 
-def read_grids(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> dict[str, Grid]:
-    """The named sheets that exist, each as a grid (grid[r][c] = cell at row r+1, column c+1)."""
+def read_grids(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> BookGrids:
+    """The named sheets that exist, each as a grid (grid[r][c] = cell at row r+1, column c+1).
+
+    Tabs are found by name with spaces and full-width characters folded, then by the template's
+    code name (a renamed tab); formula cells without a cached value are listed (sheetscan)."""
     from python_calamine import CalamineWorkbook  # import here: the UDF path may never need it
+
+    from .sheetscan import scan_book
 
     path = Path(path)
     _check_readable(path)
@@ -90,12 +95,20 @@ def read_grids(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> dict[st
         book = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises several error types for damaged files
         raise BookError(f"无法读取 {path.name}：文件已损坏，或不是 Excel 工作簿") from None
+    sheets = tuple(sheets)
+    code_names, parts = scan_book(path, sheets)
     try:
-        names = set(book.sheet_names)
-        return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in sheets if name in names}
+        tabs = resolve_sheets(book.sheet_names, sheets, code_names, S.LEDGER_CODE_NAMES)
+        grids = {name: book.get_sheet_by_name(tab).to_python(skip_empty_area=False) for name, tab in tabs.items()}
+        uncalculated = {name: cells for name, tab in tabs.items() if parts and (cells := parts.uncalculated(tab))}
     finally:
         book.close()
+        if parts:
+            parts.zf.close()
+    template_codes = set(S.LEDGER_CODE_NAMES.values())
+    return BookGrids(grids, renamed={n: t for n, t in tabs.items() if n != t},
+                     from_template=any(c in template_codes for c in code_names.values()),
+                     uncalculated=uncalculated)
 
 
 def _nearest_folder(path: Path) -> Path:

@@ -10,6 +10,8 @@ so a job (and the ribbon) never imports cli.
 """
 from __future__ import annotations
 
+import os
+from datetime import date
 from typing import Any, Callable, Iterable, Protocol
 
 from ..core.report import OutputSheet
@@ -19,6 +21,16 @@ from ..core.tables import Grid
 EXIT_OK, EXIT_ROW_ERRORS, EXIT_FAILED = 0, 1, 2
 
 Progress = Callable[[str], None]
+
+
+def today() -> date:
+    """Today; or the day in KAOHE_TODAY (YYYY-MM-DD), to replay a run as of another day (tests,
+    scenarios). SPEC §13 caps 参数 考核截止日期 at today, so today must be settable."""
+    text = os.environ.get("KAOHE_TODAY", "").strip()
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        return date.today()
 
 
 def quiet(message: str) -> None:

@@ -5,14 +5,14 @@ from datetime import date
 
 from ..core.board import board_sheet
 from ..core.engine import Assessment, assess
-from . import Book, Progress, quiet as _quiet
+from . import Book, Progress, quiet as _quiet, today as _today
 
 
 def _assess(book: Book, asof: date | None, today: date | None, progress: Progress) -> tuple[dict, Assessment]:
     progress(f"正在读取 {book.label} …")
     grids = book.read_grids()
     progress("正在校验和计分 …")
-    return grids, assess(grids, asof=asof, today=today)
+    return grids, assess(grids, asof=asof, today=today or _today())
 
 
 def check(book: Book, *, asof: date | None = None, today: date | None = None,
@@ -27,7 +27,7 @@ def rank(book: Book, *, asof: date | None = None, today: date | None = None,
     progress("正在写入 排名、得分明细、扣分依据、校验、趋势、预警、催办单、看板 …")
     # 看板 too, where the workbook has one: all units, and cached values of this run for viewers
     # that do not recalculate (WPS, LibreOffice)
-    day = today or date.today()
+    day = today or _today()
     board = board_sheet(assessment, grids, today=day, refreshed=f"kaohe rank {day.isoformat()}")
     book.write_outputs(assessment.sheets() + ([trend_output(assessment)] if trend else [])
                        + _warning_sheets(assessment, grids) + [board])

@@ -17,7 +17,10 @@ from .cells import (Collector, LedgerError, display, name_key, parse_count, pars
                     plain_text, split_list, text_of, yes_no)
 from .rows import (parse_limit, read_events, read_knowledge, read_meetings, read_orders, read_studies,
                    read_units)
+from .headers import report_book
 from .settings import read_holidays, read_params, read_rubric, warn_late_december
+
+ROW_SHEETS = (S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES)  # report their own formula cells
 
 __all__ = ["Collector", "LedgerError", "display", "name_key", "parse_count", "parse_decimal", "parse_points",
            "plain_text", "split_list", "text_of", "yes_no", "parse_limit", "read_events", "read_knowledge",
@@ -30,6 +33,7 @@ def load_ledger(grids: Mapping[str, Grid], *, asof: date | None = None, today: d
     if S.UNITS not in grids and S.ORDERS not in grids:
         raise LedgerError(f"工作簿中没有「{S.UNITS}」和「{S.ORDERS}」表：这不是考核台账")
     out = Collector()
+    report_book(grids, out, ROW_SHEETS)
     params = read_params(grids.get(S.PARAMS), out, asof=asof, today=today or date.today())
     rubric = read_rubric(grids.get(S.RULES), out)
     calendar = read_holidays(grids.get(S.HOLIDAYS), out, params)

@@ -29,10 +29,10 @@ def display(value: Any, limit: int = 60) -> str:
         text = value.strftime("%Y-%m-%d %H:%M:%S" if value.time() != datetime.min.time() else "%Y-%m-%d")
     elif isinstance(value, date):
         text = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         text = str(int(value))
     else:
-        text = str(value)
+        text = str(value)  # 1e+308 stays short
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -72,14 +72,14 @@ class Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, level, sheet, row, column, value, message, unit=None) -> None:
-        self.problems.append(Problem(level, sheet, row, column, display(value), message, unit))
+    def add(self, level, sheet, row, column, value, message, unit=None, key=None) -> None:
+        self.problems.append(Problem(level, sheet, row, column, display(value), message, unit, key or None))
 
-    def error(self, sheet, row, column, value, message, unit=None) -> None:
-        self.add(ERROR, sheet, row, column, value, message, unit)
+    def error(self, sheet, row, column, value, message, unit=None, key=None) -> None:
+        self.add(ERROR, sheet, row, column, value, message, unit, key)
 
-    def warn(self, sheet, row, column, value, message, unit=None) -> None:
-        self.add(WARNING, sheet, row, column, value, message, unit)
+    def warn(self, sheet, row, column, value, message, unit=None, key=None) -> None:
+        self.add(WARNING, sheet, row, column, value, message, unit, key)
 
 
 def parse_count(value: Any, default: int | None = 1) -> int | None:

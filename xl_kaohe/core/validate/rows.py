@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
 
 from .. import schema as S
-from ..dates import DateError, end_of_day, parse_date, parse_datetime, parse_month
-from ..ledger import Event, KnowledgeReport, Limit, Meeting, Orders, Params, Study, Unit
-from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, normalise_order_type, parse_code
-from ..tables import Grid, Table, find_table, is_blank
+from ..dates import DateError, end_of_day, month_is_ambiguous, parse_date, parse_month
+from ..ordercells import OrderCells, parse_limit  # noqa: F401  (parse_limit: validate's API)
+from ..ledger import Event, KnowledgeReport, Meeting, Orders, Params, Study, Unit
+from ..rules import BONUS_ITEMS, NOT_ASSESSED, Clause, Rubric, parse_code
+from ..tables import Grid, Table, column_letter, find_table, header_key, is_blank
 from .cells import Collector, LedgerError, display, name_key, parse_count, parse_points, plain_text, text_of, \
     yes_no
+from .headers import missing_message, sheet_table, uncalculated_message, uncalculated_rows
 
 
 # ---- 单位 ----------------------------------------------------------------------------------------
@@ -29,6 +30,10 @@ def read_units(grid: Grid | None, out: Collector) -> tuple[list[Unit], dict[str,
     table = find_table(grid or [], S.UNITS, ("单位名称",))
     if table is None:
         raise LedgerError(f"没有找到「{S.UNITS}」表或其“单位名称”列：这不像一本考核台账")
+    if header_key("参与考核") not in table.columns:
+        found = [str(v).strip() for v in table.grid[table.header_row - 1] if not is_blank(v)]
+        out.error(S.UNITS, table.header_row, "参与考核", None,
+                  missing_message(S.UNITS, "参与考核", found).replace("整张表未计分", "已按全部单位参与考核计"))
     g = {c: table.getter(c) for c in S.UNIT_COLUMNS}
     rows: list[tuple[int, str, list]] = []
     names: dict[str, str] = {}
@@ -79,6 +84,7 @@ class RowReader:
         self.g = {c: table.getter(c) for c in table.columns}
         self.row_ok = True
         self.unit: str | None = None
+        self.key: str | None = None  # 工单编号 of the row, carried by its problems
 
     def start(self) -> None:
         self.row_ok = True
@@ -89,10 +95,16 @@ class RowReader:
 
     def error(self, r, column, value, message):
         self.row_ok = False
-        self.out.error(self.sheet, r, column, value, message, self.unit)
+        self.out.error(self.sheet, r, column, value, message, self.unit, self.key)
+
+    def uncalculated(self, r, columns: list[int]) -> None:
+        """Formula cells of this row without a cached value: errors, and the row is not scored."""
+        names = {i: h for h, i in self.table.columns.items()}
+        for c in columns:
+            self.error(r, names.get(c, column_letter(c)), None, uncalculated_message(self.sheet, r, c))
 
     def warn(self, r, column, value, message):
-        self.out.warn(self.sheet, r, column, value, message, self.unit)
+        self.out.warn(self.sheet, r, column, value, message, self.unit, self.key)
 
     def unit_of(self, r, row, column="单位名称") -> str | None:
         value = self.get(row, column)
@@ -129,61 +141,33 @@ def _each_row(grids, sheet: str, out: Collector, units, params):
     if table is None:
         return
     rd = RowReader(sheet, table, out, units, params)
+    bad = uncalculated_rows(grids, sheet)
     for r, row in table.rows():
         rd.start()
+        if r in bad:
+            rd.uncalculated(r, bad[r])
         yield rd, r, row
 
 
+# Every version of the template has had these: a template-made ledger without one has lost it.
+# (Sheets added later, such as 申诉复核, may be missing from older ledgers.)
+ALWAYS_IN_TEMPLATE = (S.UNITS, S.ORDERS, S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES)
+
+
 def _sheet_table(grids, sheet, out, problems_if_missing=True) -> Table | None:
-    spec = S.SHEET_SPECS[sheet]
     grid = grids.get(sheet)
     if grid is None:
-        if problems_if_missing:
+        if problems_if_missing and getattr(grids, "from_template", False) and sheet in ALWAYS_IN_TEMPLATE:
+            # A ledger made from the template had this sheet: scoring it as empty would be wrong.
+            out.error(sheet, None, None, None, f"工作簿中没有「{sheet}」表（由模板建立的台账应有此表），按空表处理，"
+                                               f"请恢复该表或把改名的表改回「{sheet}」")
+        elif problems_if_missing:
             out.warn(sheet, None, None, None, f"工作簿中没有「{sheet}」表，按空表处理")
         return None
-    table = find_table(grid, sheet, spec.required)
-    if table is None:
-        if any(any(not is_blank(v) for v in row) for row in grid):
-            out.error(sheet, None, None, None, f"「{sheet}」表缺少表头（应包含：{'、'.join(spec.required)}），整张表未读取")
-        return None
-    return table
+    return sheet_table(grid, sheet, out)
 
 
 # ---- 工单 ----------------------------------------------------------------------------------------
-
-_LIMIT_MAX = {"小时": 24 * 366, "工作日": 260, "自然日": 366, "天": 366, "日": 366}
-_LIMIT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(小时|个?工作日|个?自然日|天|日)$")
-
-
-def parse_limit(value: Any) -> Limit | None:
-    """办理时限 -> Limit; raises DateError (Chinese) for anything unreadable."""
-    if is_blank(value):
-        return None
-    if isinstance(value, str):
-        text = text_of(value).replace(" ", "")
-        m = _LIMIT_RE.match(text)
-        if m:
-            amount, unit = float(m.group(1)), m.group(2)
-            if amount <= 0:
-                raise DateError(f"办理时限“{text}”应大于 0")
-            if amount > _LIMIT_MAX.get(unit.lstrip("个"), 3660):
-                raise DateError(f"办理时限“{text}”过长，请检查（最多一年左右）")
-            if unit == "小时":
-                return Limit("hours", amount)
-            if "工作日" in unit:
-                if not amount.is_integer():
-                    raise DateError(f"办理时限“{text}”的工作日数应为整数")
-                return Limit("workdays", amount)
-            if not amount.is_integer():
-                raise DateError(f"办理时限“{text}”的天数应为整数")
-            return Limit("days", amount)
-    try:
-        parsed = parse_datetime(value)
-    except DateError:
-        raise DateError(f"办理时限“{display(value)}”无法识别（可填日期时间，或“24小时”“5个工作日”“7天”）") from None
-    moment, has_time = parsed
-    return Limit("moment", moment=moment if has_time else end_of_day(moment.date()))
-
 
 _ABSENT = 1 << 30  # column index of an optional column the sheet does not have: reads as None
 
@@ -191,7 +175,8 @@ _ABSENT = 1 << 30  # column index of an optional column the sheet does not have:
 def read_orders(grids, out: Collector, units: dict[str, str], params: Params, rubric: Rubric) -> Orders:
     """工单 rows -> Orders. The hot loop of a big ledger (100k rows): cells are read by index,
     and the unit, 工单类型, text 办理时限 and 回访结果 of a cell value are worked out once per
-    distinct value; problems are reported exactly as RowReader would, in the same order."""
+    distinct value; the timing cells are read by core/ordercells (shared with the date
+    functions); problems are reported exactly as RowReader would, in the same order."""
     orders = Orders()
     table = _sheet_table(grids, S.ORDERS, out)
     if table is None:
@@ -203,9 +188,9 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
     satisfied, unsatisfied = set(params.satisfied), set(params.unsatisfied)
     not_visited = {"", "未回访"}
     seen: dict[str, int] = {}
-    type_cache: dict[Any, str | None] = {}
+    bad = uncalculated_rows(grids, S.ORDERS)
+    cells = OrderCells(rubric)  # the same reading as =KAOHE_DUE / KAOHE_LATEDAYS
     unit_cache: dict[str, str] = {}             # cell text -> unit name (found units only)
-    limit_cache: dict[str, Limit] = {}          # "24小时" -> Limit (readable text only)
     visit_cache: dict[str, tuple[int, bool]] = {}  # cell text -> (1/0/-1, warn)
     start, end = datetime.combine(params.period_start, datetime.min.time()), end_of_day(params.period_end)
     append_row, append_id, append_unit = orders.row.append, orders.order_id.append, orders.unit.append
@@ -222,6 +207,9 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
         r = r0 + 1
         rd.row_ok = True
         rd.unit = None
+        rd.key = raw_id if raw_id.__class__ is str else text_of(raw_id)
+        if r in bad:
+            rd.uncalculated(r, bad[r])
         raw_unit = row[i_unit] if i_unit < width else None
         if raw_unit.__class__ is str and raw_unit in unit_cache:
             unit = rd.unit = unit_cache[raw_unit]
@@ -236,43 +224,11 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
             rd.error(r, "工单编号", raw_id, f"工单编号与第{seen[order_id]}行重复，以第{seen[order_id]}行为准，此行不计分")
         else:
             seen[order_id] = r
-        raw_type = row[i_type] if i_type < width else None
-        if raw_type in type_cache:
-            kind = type_cache[raw_type]
-        else:
-            kind = type_cache[raw_type] = normalise_order_type(raw_type, rubric.type_map)
-        if kind is None:
-            rd.error(r, "工单类型", raw_type,
-                     "工单类型无法识别（应为咨询、办理、紧急，或「规则」表类型对照中的平台类型）" if not is_blank(raw_type) else "工单类型为空")
-        raw_recv = row[i_recv] if i_recv < width else None
-        received = raw_recv if raw_recv.__class__ is datetime else _moment(rd, r, "受理时间", raw_recv, required=True)
-        raw_limit = row[i_limit] if i_limit < width else None
-        if raw_limit is None or raw_limit == "":
-            limit, limit_blank = None, True
-        else:
-            limit_blank = is_blank(raw_limit)
-            limit = limit_cache.get(raw_limit) if raw_limit.__class__ is str else None
-            if limit is None:
-                try:
-                    limit = parse_limit(raw_limit)
-                except DateError as e:
-                    rd.error(r, "办理时限", raw_limit, str(e))
-                else:
-                    if raw_limit.__class__ is str and limit is not None:
-                        limit_cache[raw_limit] = limit
-        if kind == "紧急" and limit is None and limit_blank:
-            rd.error(r, "办理时限", None, "紧急类工单必须填写办理时限")
-        raw_done = row[i_done] if i_done < width else None
-        if raw_done.__class__ is datetime:
-            completed = raw_done
-        elif raw_done is None or raw_done == "":
-            completed = None
-        else:
-            completed = _moment(rd, r, "办结时间", raw_done, required=False)
-        if received and completed and completed < received:
-            rd.error(r, "办结时间", raw_done, f"办结时间早于受理时间（{display(received)}）")
-        if limit and limit.kind == "moment" and received and limit.moment < received:
-            rd.error(r, "办理时限", raw_limit, "办理时限早于受理时间")
+        timing = cells.read(row[i_recv] if i_recv < width else None, row[i_type] if i_type < width else None,
+                            row[i_limit] if i_limit < width else None, row[i_done] if i_done < width else None)
+        received, kind, limit, completed, problems = timing
+        for p in problems:
+            rd.error(r, p.column, p.value, p.message)
         raw_visit = row[i_visit] if i_visit < width else None
         known = visit_cache.get(raw_visit) if raw_visit.__class__ is str else None
         if known is None:
@@ -304,23 +260,9 @@ def read_orders(grids, out: Collector, units: dict[str, str], params: Params, ru
     return orders
 
 
-def _moment(rd: RowReader, r: int, column: str, value: Any, required: bool) -> datetime | None:
-    if type(value) is datetime:  # fast path: calamine/Excel give real datetimes for date cells
-        return value
-    try:
-        parsed = parse_datetime(value)
-    except DateError as e:
-        rd.error(r, column, value, str(e))
-        return None
-    if parsed is None:
-        if required:
-            rd.error(r, column, value, f"{column}为空")
-        return None
-    return parsed[0]
-
-
 # ---- 扣分事件 / 加分事件 ----------------------------------------------------------------------------
 
+MAX_COUNT = 100  # 次数 of one event row
 _NOT_RECOGNISED = ("未认定", "不予认定", "待认定", "不认定", "否", "未通过", "驳回")
 
 
@@ -335,6 +277,8 @@ def read_events(grids, sheet: str, out: Collector, units, params: Params, rubric
         count = parse_count(rd.get(row, "次数"))
         if count is None or count < 1:
             rd.error(r, "次数", rd.get(row, "次数"), "次数应为不小于 1 的整数")
+        elif count > MAX_COUNT:  # a typo (1e308, 2026), not that many occurrences
+            rd.error(r, "次数", rd.get(row, "次数"), f"次数超过 {MAX_COUNT}，请检查是否输错")
         points = clause.points if clause else None
         if bonus:
             raw_points = rd.get(row, "分值")
@@ -412,12 +356,16 @@ def read_meetings(grids, out, units, params) -> list[Meeting]:
 def read_knowledge(grids, out, units, params) -> list[KnowledgeReport]:
     reports: list[KnowledgeReport] = []
     for rd, r, row in _each_row(grids, S.KNOWLEDGE, out, units, params):
+        raw_month = rd.get(row, "月份")
         try:
-            month = parse_month(rd.get(row, "月份"))
+            month = parse_month(raw_month)
             if month is None:
                 rd.error(r, "月份", None, "月份为空")
+            elif month_is_ambiguous(raw_month):
+                rd.warn(r, "月份", raw_month, f"数字 {raw_month!r} 按 {month.year} 年 1 月计；如是 10 月，"
+                                              f"Excel 会把 {month.year}.10 存成 {month.year}.1，请填 {month.year}-10 或 {month.year}10")
         except DateError as e:
-            rd.error(r, "月份", rd.get(row, "月份"), str(e))
+            rd.error(r, "月份", raw_month, str(e))
             month = None
         unit = rd.unit_of(r, row)
         submitted = rd.day_of(r, row, "报送日期", required=False)

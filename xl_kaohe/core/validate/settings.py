@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from .. import schema as S
 from ..calendar import WorkCalendar, covered_years
+from ..clauses import source_problem
 from ..dates import DateError, parse_date
 from ..holiday_sheet import FESTIVALS, festivals_by_year
 from ..ledger import Params
@@ -34,13 +35,24 @@ def read_params(grid: Grid | None, out: Collector, *, asof: date | None, today: 
         out.error(S.PARAMS, year_row, S.P_YEAR, year_value, "考核年度应为 1990 到 2100 之间的年份（如 2026），已按截止日期或今天所在年度计")
 
     asof_value, asof_row = cell(S.P_ASOF)
-    explicit = asof is not None
+    explicit = asof is not None  # an as-of date given by the caller (--asof): taken as asked
+    if explicit and asof > today:
+        out.warn(S.PARAMS, None, S.P_ASOF, asof.isoformat(),
+                 f"截止日期 {asof.isoformat()} 晚于今天 {today.isoformat()}：这是推算结果，"
+                 f"假定此后一切不变（未办结的工单到那天仍未办结）")
     if asof is None and not is_blank(asof_value):
         try:
             asof = parse_date(asof_value)
             explicit = True
         except DateError as e:
             out.error(S.PARAMS, asof_row, S.P_ASOF, asof_value, f"{e}，已按今天（不超过年底）计")
+        if asof is not None and asof > today:
+            # SPEC §13: staff set 考核截止日期 once, often to the year's end; what depends on
+            # the present (open orders, quarters, knowledge-base months) is judged as of today.
+            out.warn(S.PARAMS, asof_row, S.P_ASOF, asof.isoformat(),
+                     f"考核截止日期 {asof.isoformat()} 晚于今天 {today.isoformat()}，已按今天 {today.isoformat()} 计"
+                     f"（未办结工单、季度和知识库月份都截至今天）；要推算某一天请用 --asof")
+            asof, explicit = today, False
     if year is None:
         year = (asof or today).year
     if asof is None:
@@ -162,11 +174,17 @@ def read_rubric(grid: Grid | None, out: Collector) -> Rubric:
             threshold = number(row, r, "阈值")
             if threshold is not None and threshold > 1 and clause_code in _RATE_CLAUSES:
                 threshold = threshold / 100  # staff may type 90 for 90%
+            source = plain_text(g["来源"](row))
+            if source:  # the registry (core/clauses.py) decides what is computed; 来源 must agree
+                disagreement = source_problem(clause_code, source, bonus)
+                if disagreement:
+                    source, message, is_error = disagreement
+                    (out.error if is_error else out.warn)(S.RULES, r, "来源", g["来源"](row), message)
             clauses[clause_code] = Clause(
                 clause_code, item_code,
                 plain_text(g["细则"](row)) or (base_clause.text if base_clause else clause_code),
                 per,
-                plain_text(g["来源"](row)) or (base_clause.source if base_clause else "扣分事件"),
+                source or (base_clause.source if base_clause else (S.BONUSES if bonus else S.DEDUCTIONS)),
                 threshold if threshold is not None else (base_clause.threshold if base_clause else None),
             )
     type_map: dict[str, str] = {}

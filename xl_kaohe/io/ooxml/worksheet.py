@@ -17,17 +17,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Sequence
 
+from xl_kaohe.core.celltext import MAX_CELL_CHARS, cell_text
 from xl_kaohe.core.report import BLOCK_MARKS, LINE_HEIGHT, Column, Formula, OutputSheet, text_lines, text_width
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
-from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
+from .xmltext import (XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
 PAGE_CHARS = {False: 66, True: 100}  # column-width units that fit A4 at 100% (LibreOffice's are widest)
 BLOCK_LINE_HEIGHT = 18     # points per line of a paragraph row (report.BLOCK_MARKS)
-MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 
 
 @dataclass
@@ -120,7 +120,7 @@ def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
 
 def _string_cell(ref: str, text: str, style: int) -> str:
     # Drop the characters XML cannot carry first: what is left decides xml:space ("0 \x08" -> "0 ").
-    text = ILLEGAL_XML.sub("", text[:MAX_CELL_CHARS])
+    text = cell_text(text)  # core/celltext: the one text rule; an inline string is never a formula
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
         or "\n" in text else ""
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
@@ -145,7 +145,7 @@ def _formula_cell(ref: str, formula: Formula, style: int, serial: Serial) -> str
         value = serial(value)
     if isinstance(value, (numbers.Real, Decimal)) and math.isfinite(float(value)):
         return f'<c r="{ref}" s="{style}">{f}<v>{xml_num(float(value))}</v></c>'
-    text = "" if value is None else ILLEGAL_XML.sub("", str(value)[:MAX_CELL_CHARS])
+    text = "" if value is None else cell_text(str(value))
     return f'<c r="{ref}" s="{style}" t="str">{f}<v>{xml_text(text)}</v></c>'
 
 

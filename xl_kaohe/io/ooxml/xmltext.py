@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from xl_kaohe.core.celltext import ILLEGAL_XML  # one definition for every writer
 from xl_kaohe.core.tables import column_letter
 
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
                            "|_x[0-9A-Fa-f]{4}_")
 _OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
