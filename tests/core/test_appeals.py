@@ -313,3 +313,20 @@ def test_unit_card_and_json_show_appeals():
     assert {(l["code"], l["original"], l["points"], l["appeal"]) for l in gd1} == {
         ("III-4.1", -2, 0, "已撤销（申诉复核!2）"), ("III-8.2", -4, 0, "已撤销（申诉复核!2）")}
     assert a.json()["title"].endswith("（含待复核申诉）") and unit["remarks"] == "有待复核申诉1件"
+
+
+def test_an_appeal_filed_after_the_asof_date_is_not_yet_counted():
+    # a −3 event of 04-01 appealed (撤销) on 04-03: scored as of 04-30 the appeal applies (95);
+    # as of 04-02 it was not yet filed: a warning, and the −3 stands (92)
+    from datetime import date
+    from ledgerkit import LedgerKit
+
+    def kit(asof):
+        k = LedgerKit(asof=asof).unit("甲校").deduction("2026-04-01", "甲校", "III-5.2")
+        return k.appeal("甲校", "扣分事件!2", "撤销", filed="2026-04-03")
+    later = kit("2026-04-30").assess(today=date(2026, 12, 31))
+    assert later.unit("甲校").total == 95
+    early = kit("2026-04-02").assess(today=date(2026, 12, 31))
+    assert early.unit("甲校").total == 92 and not early.has_errors
+    (p,) = [p for p in early.result.problems if p.sheet == "申诉复核"]
+    assert p.level == "警告" and p.column == "申诉日期" and "本次不计" in p.message

@@ -80,13 +80,18 @@ def test_explicit_asof_after_today_is_a_projection():
     # working days after the deadline up to 12-31: 12-04, 7–11, 14–18, 21–25, 28–31 = 1+5+5+5+4 = 20
     (late,) = lines_of(a, "甲校", "III-8")
     assert "拖延20个工作日" in late.note
-    (p,) = problems(a)
+    # the projection warning, and (SPEC §12) the late-December one: 2027's notice is not in the
+    # ledger, and this open order's days late run to 12-31
+    p, december = sorted(problems(a), key=lambda q: q.sheet != "参数")
     assert p.level == WARNING and "推算" in p.message and "2026-12-31" in p.message
+    assert (december.level, december.sheet) == (WARNING, "节假日") and "12月下旬" in december.message
 
 
 def test_param_asof_in_the_past_is_taken_as_is():
     a = open_order_kit().assess(today=date(2027, 1, 31))
-    assert a.result.ledger.params.asof == date(2026, 12, 31) and problems(a) == []
+    assert a.result.ledger.params.asof == date(2026, 12, 31)
+    # no §13 warning; only §12's: late December may still change while 2027's notice is unknown
+    assert [(q.level, q.sheet) for q in problems(a)] == [(WARNING, "节假日")]
 
 
 # ---- 8. bounds ---------------------------------------------------------------------------------

@@ -148,6 +148,9 @@ class FakeSheet:
         self.charts = FakeCharts(self)
         self.writes = 0
         self.page_breaks: list[int] = []  # rows a manual page break is put before (HPageBreaks.Add)
+        # the COM sheet: what the writers use of it (a test may replace it, e.g. with a CodeName)
+        self.api = SimpleNamespace(HPageBreaks=SimpleNamespace(Add=lambda before: self.page_breaks.append(before.row)),
+                                   CodeName="")
         for r, row in enumerate(grid or [], start=1):
             for c, v in enumerate(row, start=1):
                 if v not in (None, ""):
@@ -168,9 +171,6 @@ class FakeSheet:
     def range(self, first, last=None) -> FakeRange:
         return FakeRange(self, first, last)
 
-    @property
-    def api(self):
-        return SimpleNamespace(HPageBreaks=SimpleNamespace(Add=lambda before: self.page_breaks.append(before.row)))
 
     @property
     def used_range(self) -> FakeRange:

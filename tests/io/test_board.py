@@ -54,7 +54,7 @@ def test_board_rows_cover_every_unit_plus_spare_rows() -> None:
     # sheet row 3 + 5 = 8; III-1.1 twice: 95 − 2 × 1 = 93
     assert total == Formula('IF($A8="","",KAOHE_SCORE($A8))', 93)
     assert units[6][1].cached == 95 and units[80][1].cached == ""
-    assert sheet.title.startswith("12345 考核看板：数值更新于 kaohe rank 2026-12-01（截至2026-12-31）")
+    assert sheet.title.startswith("12345 考核看板：数值更新于 kaohe rank 2026-12-01（截至2026-12-01）")
     assert sheet.only_if_present and not sheet.layout.autofilter
 
 

@@ -131,7 +131,7 @@ def test_clean_checks_say_so(tmp_path: Path) -> None:
     clean = LedgerKit(asof="2026-12-31").unit("甲校").assess(today=date(2026, 12, 31))
     checks = next(s for s in clean.sheets() if s.name == S.CHECKS)
     assert [dict(zip([c.header for c in checks.columns], row)) for row in checks.rows] == [
-        {"级别": "通过", "表": None, "行": None, "列": None, "值": None, "说明": "校验通过：未发现错误或警告"}]
+        {"级别": "通过", "表": None, "行": None, "列": None, "值": None, "说明": "校验通过：未发现错误或警告", "编号": None}]
 
 
 def test_date_columns_are_wide_enough_for_their_text(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import schema as S
 from .calendar import CalendarError, WorkCalendar
-from .dates import DateError, parse_date
+from .dates import DateError, parse_date, parse_datetime
 from .engine import Assessment
 from .ledger import Orders, Params
 from .ordercells import (E_BEFORE, E_DATE, E_LIMIT, E_NOT_ASSESSED, E_TYPE, E_URGENT,  # noqa: F401  (the cells' words)

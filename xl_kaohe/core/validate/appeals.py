@@ -231,6 +231,12 @@ def read_appeals(grids: Mapping[str, Grid], out: Collector, units: dict[str, str
         if is_blank(g["申诉日期"](row)):
             warn("申诉日期", None, "申诉日期为空，无法核对申诉期限")
 
+        if filed is not None and filed > ledger.params.period_end:
+            # filed after the as-of date: as of then there was no appeal (like any row outside the period)
+            warn("申诉日期", filed, f"申诉日期不在考核期内（{ledger.params.period_text()}），本次不计")
+            for level, column, value, message in problems:
+                out.add(level, S.APPEALS, r, column, value, message, unit)
+            continue
         raw_target = g["对象"](row)
         target = None
         try:

@@ -98,10 +98,14 @@ class RowReader:
         self.out.error(self.sheet, r, column, value, message, self.unit, self.key)
 
     def uncalculated(self, r, columns: list[int]) -> None:
-        """Formula cells of this row without a cached value: errors, and the row is not scored."""
+        """Formula cells of this row without a cached value in a column the sheet defines (SPEC
+        §6): errors, and the row is not scored. Formulas in staff's own columns (or the 工单
+        sheet's 办理状态（自动）, a KAOHE_STATUS array) are never read, so they cost nothing."""
         names = {i: h for h, i in self.table.columns.items()}
+        known = S.SHEET_SPECS[self.sheet].columns if self.sheet in S.SHEET_SPECS else None
         for c in columns:
-            self.error(r, names.get(c, column_letter(c)), None, uncalculated_message(self.sheet, r, c))
+            if known is None or names.get(c) in known:
+                self.error(r, names.get(c, column_letter(c)), None, uncalculated_message(self.sheet, r, c))
 
     def warn(self, r, column, value, message):
         self.out.warn(self.sheet, r, column, value, message, self.unit, self.key)
