@@ -4,13 +4,13 @@
     .venv/bin/python benchmarks/bench.py --sizes 1000,10000   # chosen sizes
     .venv/bin/python benchmarks/bench.py --smoke --json -     # CI: tiny, fast, JSON only
 
-For each size a synthetic ledger (xl_kaohe.synth, seeded) is written as a real .xlsm into a
+For each size a synthetic ledger (tests/support/synth.py, seeded) is written as a real .xlsm into a
 temporary folder, then measured in fresh processes:
 
 - a worker process times each stage (best of --repeat): the raw python-calamine read of the
   same sheets (baseline b, the floor), read_grids, validate (load_ledger), deadlines and days
   late (compute_timeliness), score (all rules), ranking + output sheets, writing the output
-  sheets into a copy; then baseline a (core.baseline: per order, day by day, through
+  sheets into a copy; then baseline a (tests/support/baseline.py: per order, day by day, through
   chinese_calendar.is_workday) on the same validated orders, checked equal to the fast path;
   then one traced pass for the Python heap peak (tracemalloc);
 - `kaohe rank LEDGER --output COPY` runs as its own process (what staff wait for after
@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _p in (ROOT, ROOT / "tests"):  # the package, and tests/support (synth, baseline)
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
 
 DEFAULT_SIZES = (1000, 10_000, 100_000)
 SMOKE_SIZES = (300,)
@@ -88,7 +89,7 @@ def raw_read(path: Path) -> dict[str, Any]:
 def worker(path: Path, repeat: int, baseline_repeat: int, trace: bool) -> dict[str, Any]:
     import numpy as np
 
-    from xl_kaohe.core.baseline import baseline_timeliness
+    from support.baseline import baseline_timeliness
     from xl_kaohe.core.outputs import output_sheets
     from xl_kaohe.core.ranking import rank_units
     from xl_kaohe.core.scoring import score
@@ -174,7 +175,7 @@ def _run_timed(cmd: list[str]) -> tuple[float, float, int, str]:
 
 
 def measure(n: int, folder: Path, *, repeat: int, writer: str, trace: bool) -> dict[str, Any]:
-    from xl_kaohe import synth
+    from support import synth
 
     t0 = time.perf_counter()
     ledger = synth.generate(n, seed=SEED)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from xl_kaohe import synth
+from support import synth
 from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.io.workbook import read_grids

@@ -37,9 +37,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .core import schema as S
-from .core.calendar import WorkCalendar, covered_years
-from .core.rules import BONUS_CAP_CODE, BONUS_ITEMS, DEFAULT_TYPE_MAP, default_rubric
+from xl_kaohe.core import schema as S
+from xl_kaohe.core.calendar import WorkCalendar, covered_years
+from xl_kaohe.core.rules import BONUS_CAP_CODE, BONUS_ITEMS, DEFAULT_TYPE_MAP, default_rubric
 
 Grid = list[list[Any]]
 
@@ -795,7 +795,7 @@ def save_ledger_openpyxl(path: str | Path, grids: Mapping[str, Sequence[Sequence
 def _template():
     """io.template when it is there (build_ledger / save_ledger), else None."""
     try:
-        from .io import template
+        from xl_kaohe.io import template
     except ImportError:
         return None
     needed = ("build_ledger", "save_ledger", "param_row", "TABLE_NAMES", "_place_table")
