@@ -167,7 +167,7 @@ def test_shanghai_headers_into_template_ledger(tmp_path: Path, capsys) -> None:
     assert run(export, "--into", ledger) == 0
     out = capsys.readouterr().out
     # 4 rows, all new, none with a problem; 序号 and 来电人电话 are not ledger columns
-    assert "新增 4 条、更新 0 条、未变 0 条、问题 0 条" in out
+    assert "新增 4 条、更新 0 条、未变 0 条、冲突 0 处、问题 0 条" in out
     assert "未识别的列（已忽略）：序号、来电人电话" in out
 
     grid = orders_sheet(ledger)
@@ -203,7 +203,7 @@ def test_plain_headers_csv_in_chinese_encodings(tmp_path: Path, encoding: str, c
         ["0012346", "天宁区教育局", "投诉", "2026/3/9 14:00", "5个工作日", "", "", "食堂卫生"],
     ], encoding)
     assert run(export, "--into", ledger) == 0
-    assert "新增 2 条、更新 0 条、未变 0 条、问题 0 条" in capsys.readouterr().out
+    assert "新增 2 条、更新 0 条、未变 0 条、冲突 0 处、问题 0 条" in capsys.readouterr().out
     grid = orders_sheet(ledger)
     assert grid[1][:8] == ["0012345", "钟楼区教育局", "咨询", datetime(2026, 3, 5, 8, 30), "",
                            datetime(2026, 3, 6, 9, 0), "满意", "咨询中考政策，“加分”怎么算？"]
@@ -265,7 +265,7 @@ def test_serial_and_text_dates(tmp_path: Path, capsys) -> None:
     export = xlsx_export(tmp_path / "dates.xlsx", ["工单编号", "承办单位", "工单类型", "受理时间"], rows)
     assert run(export, "--into", ledger) == 1  # 明天上午 is a problem row
     out = capsys.readouterr().out
-    assert "新增 10 条、更新 0 条、未变 0 条、问题 1 条" in out
+    assert "新增 10 条、更新 0 条、未变 0 条、冲突 0 处、问题 1 条" in out
     assert "导出表第11行（D-9） [受理时间]" in out and "已按原文导入" in out
     grid = orders_sheet(ledger)
     assert [row[COL["受理时间"]] for row in grid[1:11]] == expected
@@ -301,7 +301,7 @@ def test_reimport_changes_nothing_and_does_not_rewrite(tmp_path: Path, capsys) -
 
     assert run(export, "--into", ledger) == 0
     out = capsys.readouterr().out
-    assert "新增 0 条、更新 0 条、未变 2 条、问题 0 条" in out
+    assert "新增 0 条、更新 0 条、未变 2 条、冲突 0 处、问题 0 条" in out
     assert "没有变化" in out
     assert ledger.read_bytes() == first and ledger.stat().st_mtime_ns == stamp
     assert not list(tmp_path.glob(".~kaohe-*"))
@@ -317,19 +317,25 @@ def test_partial_update_touches_only_carried_columns(tmp_path: Path, capsys) -> 
     export = csv_export(tmp_path / "回访.csv", ["工单编号", "办结时间", "回访结果"], [
         ["GD-1", "2026-03-06 15:00", "不满意"],  # 2 cells change
         ["GD-2", "2026/3/4 10:00", "满意"],      # same moment, same word: unchanged
-        ["GD-3", "", "基本满意"],                # blank 办结时间 never clears; 回访 changes: 1 cell
-    ], "utf-8-sig")
-    assert run(export, "--into", ledger) == 0
-    assert "新增 0 条、更新 2 条、未变 1 条、问题 0 条" in capsys.readouterr().out
+        ["GD-3", "", "基本满意"],                # blank 办结时间 never clears; 回访 differs from
+    ], "utf-8-sig")                              # a value typed by hand (no import wrote it): conflict
+    assert run(export, "--into", ledger) == 1
+    out = capsys.readouterr().out
+    # GD-1 updated (2 blank cells filled); GD-2 unchanged; GD-3 only a conflict: unchanged too
+    assert "新增 0 条、更新 1 条、未变 2 条、冲突 1 处、问题 0 条" in out
+    assert "GD-3 [回访结果] 台账“满意” ≠ 导出“基本满意”" in out
     grid = orders_sheet(ledger)
     assert grid[1][5:9] == [datetime(2026, 3, 6, 15), "不满意", "内容1", "跟进中"]
     assert grid[2][5:9] == [datetime(2026, 3, 4, 10), "满意", "内容2", "已核实"]
-    assert grid[3][5:9] == [datetime(2026, 3, 5, 9), "基本满意", "内容3", ""]
+    assert grid[3][5:9] == [datetime(2026, 3, 5, 9), "满意", "内容3", ""]
     assert grid[1][:4] == ["GD-1", "天宁区教育局", "办理", datetime(2026, 3, 2, 9)]
     assert len(grid) == 4  # nothing appended
 
+    summary = import_export(export, FileBook(ledger), prefer_export=True)  # the export's value
+    assert (summary.added, summary.updated, summary.unchanged, len(summary.conflicts)) == (0, 1, 2, 1)
+    assert orders_sheet(ledger)[3][6] == "基本满意"
     summary = import_export(export, FileBook(ledger))  # and again: nothing left to change
-    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert (summary.added, summary.updated, summary.unchanged, summary.conflicts) == (0, 0, 3, [])
 
 
 def test_unknown_unit_rows_are_imported_and_listed(tmp_path: Path, capsys) -> None:
@@ -341,7 +347,7 @@ def test_unknown_unit_rows_are_imported_and_listed(tmp_path: Path, capsys) -> No
     ], "utf-8")
     assert run(export, "--into", ledger) == 1
     out = capsys.readouterr().out
-    assert "新增 3 条、更新 0 条、未变 0 条、问题 2 条" in out
+    assert "新增 3 条、更新 0 条、未变 0 条、冲突 0 处、问题 2 条" in out
     assert "导出表第3行（U-2） [承办单位] “武进区教育局” 单位“武进区教育局”不在「单位」表中" in out
     assert "导出表第4行（U-3）" in out
     assert [row[1] for row in orders_sheet(ledger)[1:4]] == ["天宁区教育局", "武进区教育局", "新北区教育局"]
@@ -367,15 +373,15 @@ def test_rows_without_id_or_duplicated_are_not_imported(tmp_path: Path) -> None:
     export = csv_export(tmp_path / "e.csv", PLAIN[:4], [
         ["N-1", "天宁区教育局", "咨询", "2026-03-05"],
         ["", "天宁区教育局", "咨询", "2026-03-05"],     # row 3: no id
-        ["N-1", "钟楼区教育局", "办理", "2026-03-06"],  # row 4: duplicate of row 2
+        ["N-1", "钟楼区教育局", "办理", "2026-03-06"],  # row 4: duplicate of row 2, and the last: it stands
     ], "utf-8")
     summary = import_export(export, FileBook(ledger))
     assert (summary.added, summary.updated, summary.unchanged) == (1, 0, 0)
     assert summary.not_imported == 2 and summary.problem_rows == 2
-    assert [(p.row, p.imported) for p in summary.problems] == [(3, False), (4, False)]
-    assert "以第2行为准" in summary.problems[1].message
+    assert [(p.row, p.imported) for p in summary.problems] == [(2, False), (3, False)]
+    assert summary.problems[0].message == "导出表第2行与第4行工单编号相同，以最后的第4行为准，第2行未导入"
     assert "其中 2 条未导入" in summary.text()
-    assert orders_sheet(ledger)[1][1] == "天宁区教育局"
+    assert orders_sheet(ledger)[1][1:4] == ["钟楼区教育局", "办理", datetime(2026, 3, 6)]
 
 
 def test_injection_text_is_stored_as_plain_strings(tmp_path: Path) -> None:
@@ -431,12 +437,15 @@ def test_vba_project_and_ribbon_parts_are_byte_identical(tmp_path: Path) -> None
                                                          ["V-2", "天宁区教育局", "咨询", "2026-03-05"]], "utf-8")
     assert import_export(export, FileBook(ledger)).added == 2
     after = zipfile.ZipFile(io.BytesIO(ledger.read_bytes()))
-    assert after.namelist() == before.namelist()
+    added = [name for name in after.namelist() if name not in before.namelist()]
+    assert len(added) == 2 and all(n.startswith("xl/worksheets/sheet") for n in added)  # 导入记录, 导入底稿
     changed = {name for name in before.namelist() if before.read(name) != after.read(name)}
-    # only the 工单 worksheet and its table part (ref A1:I2 -> A1:I3) change
-    assert changed == {"xl/worksheets/sheet3.xml", "xl/tables/table2.xml"}
-    for name in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels", "xl/styles.xml",
-                 "xl/workbook.xml", "[Content_Types].xml"):
+    # the 工单 worksheet, its table part (ref A1:I2 -> A1:I3), and the parts that list the two
+    # new sheets (workbook, its rels, content types, app.xml titles) and the log's styles
+    assert {"xl/worksheets/sheet3.xml", "xl/tables/table2.xml"} <= changed
+    assert changed <= {"xl/worksheets/sheet3.xml", "xl/tables/table2.xml", "xl/workbook.xml",
+                       "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "docProps/app.xml", "xl/styles.xml"}
+    for name in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels"):
         assert after.read(name) == before.read(name), name
         assert after.getinfo(name).CRC == before.getinfo(name).CRC
     assert UI14_REL in after.read("_rels/.rels").decode()
@@ -489,7 +498,8 @@ def test_ledger_without_table(tmp_path: Path) -> None:
     assert ws["A3"].value == "T-2" and ws["D3"].value == datetime(2026, 3, 5, 10)
     assert ws["D3"].number_format == ws["D2"].number_format  # the column's own date style
     after = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
-    assert before.read("xl/styles.xml") == after.read("xl/styles.xml")
+    assert after.read("xl/styles.xml").count(b"<numFmt ") == before.read("xl/styles.xml").count(b"<numFmt ") + \
+        (0 if b"yyyy-mm-dd hh:mm" in before.read("xl/styles.xml") else 1)  # at most 导入记录's own format
     assert app.check(FileBook(path), asof=date(2026, 12, 31)).result.ledger.orders.order_id == ["T-1", "T-2"]
 
 
@@ -592,7 +602,7 @@ def test_failure_while_writing_leaves_the_original(tmp_path: Path, monkeypatch) 
         Path(dst).write_bytes(b"half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sheet_patch.PreparedPatch, "write", broken)
+    monkeypatch.setattr("xl_kaohe.jobs.importing.write_import", lambda src, dst, *a, **k: broken(None, dst))
     with pytest.raises(OSError):
         import_export(export, FileBook(ledger))
     assert ledger.read_bytes() == before
@@ -671,12 +681,15 @@ def test_plan_is_pure_and_counts_by_hand() -> None:
     from xl_kaohe.core.rules import DEFAULT_TYPE_MAP
     plan = plan_import(export, ledger, aliases=DEFAULT_HEADER_ALIASES, type_map=DEFAULT_TYPE_MAP, units=units)
     # 46082.375 = 2026-03-01 09:00 (46086 is 03-05; 0.375 day = 9 h)
-    assert plan.unchanged == 1
-    assert [(u.sheet_row, u.cells) for u in plan.updates] == [(4, {"回访结果": "不满意"})]
+    # B's 回访结果 满意 was not written by an import (no fingerprint): 不满意 is a conflict, kept
+    assert plan.unchanged == 2 and plan.updates == []
+    assert [(c.order_id, c.column, c.old, c.new) for c in plan.conflicts] == [("B", "回访结果", "满意", "不满意")]
     assert [(n.sheet_row, n.cells) for n in plan.new_rows] == [
         (5, {"工单编号": "C", "承办单位": "常州市第一中学", "工单类型": "办理", "受理时间": datetime(2026, 3, 2)})]
-    assert plan.cell_edits() == {4: {6: "不满意"}, 5: {0: "C", 1: "常州市第一中学", 2: "办理",
-                                                      3: datetime(2026, 3, 2)}}
+    assert plan.cell_edits() == {5: {0: "C", 1: "常州市第一中学", 2: "办理", 3: datetime(2026, 3, 2)}}
+    forced = plan_import(export, ledger, aliases=DEFAULT_HEADER_ALIASES, type_map=DEFAULT_TYPE_MAP, units=units,
+                         prefer_export=True)
+    assert [(u.sheet_row, u.cells) for u in forced.updates] == [(4, {"回访结果": "不满意"})]
 
 
 def test_date_format_detection() -> None:
@@ -732,7 +745,7 @@ def test_summary_text_lists_everything() -> None:
                             [ImportProblem(5, "承办单位", "某局", "单位不在表中", "A-5")],
                             [IgnoredColumn("序号", "未识别")], {}, written=Path("台账.xlsm"))
     text = summary.text()
-    assert "新增 3 条、更新 1 条、未变 10 条、问题 1 条" in text
+    assert "新增 3 条、更新 1 条、未变 10 条、冲突 0 处、问题 1 条" in text
     assert "未识别的列（已忽略）：序号" in text
     assert "导出表第5行（A-5） [承办单位] “某局” 单位不在表中" in text
     assert "已写入：台账.xlsm" in text
@@ -788,7 +801,7 @@ def test_ribbon_import_into_the_open_workbook(tmp_path: Path) -> None:
         ["GD-3", "钟楼区教育局", "咨询类", "2026-03-05 08:00", "", "", "", "普通"]], "utf-8")
     book.app.picked_file = str(export)
     message = ribbon.import_orders(book)
-    assert "新增 2 条、更新 1 条、未变 0 条、问题 0 条" in message and "请保存工作簿" in message
+    assert "新增 2 条、更新 1 条、未变 0 条、冲突 0 处、问题 0 条" in message and "请保存工作簿" in message
     sheet = book.sheets[S.ORDERS]
     # row 2 is GD-1: 办结时间 (F) and 回访结果 (G) filled, 诉求内容 kept
     assert sheet.text(2, 6) == datetime(2026, 3, 3, 10) and sheet.text(2, 7) == "满意"
