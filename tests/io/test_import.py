@@ -812,3 +812,189 @@ def test_ribbon_import_into_the_open_workbook(tmp_path: Path) -> None:
     assert sheet.text(3, 8) == cell_value("=1+1")  # Excel's text prefix: the cell shows =1+1 as text
     assert sheet.text(3, 5) is None and sheet.text(3, 9) is None  # columns not carried: untouched
     assert any("正在读取导出表" in str(s) for s in book.app.status_history)
+    # the live book got 导入记录 and 导入底稿 too (one ledger, one store)
+    assert book.sheets[S.IMPORT_LOG].text(1, 1) == "导入时间"
+    assert book.sheets[S.IMPORT_MEMORY].text(1, 1) == "工单编号"
+    assert [book.sheets[S.IMPORT_MEMORY].text(r, 1) for r in (2, 3, 4)] == ["GD-1", "GD-2", "GD-3"]
+
+
+# ---- hand edits, conflicts, 导入记录 (issue 14) -------------------------------------------------------
+
+NOW = datetime(2026, 4, 1, 9, 30)
+
+
+def _sheet(path: Path, name: str) -> list[list[Any]]:
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    finally:
+        book.close()
+
+
+def _hand_edit(path: Path, cell: str, value: Any) -> None:
+    """What a clerk does in Excel, here through openpyxl (it keeps the very hidden 导入底稿)."""
+    wb = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+    wb[S.ORDERS][cell] = value
+    wb.save(path)
+
+
+def _visit_export(path: Path, visit: str, done: str = "2026-03-04 16:00") -> Path:
+    return csv_export(path, ["工单编号", "承办单位", "工单类型", "受理时间", "办结时间", "回访结果"],
+                      [["GD-1", "天宁区教育局", "办理", "2026-03-02 09:00", done, visit]], "utf-8")
+
+
+def test_hand_edit_survives_a_reimport_of_the_same_export(tmp_path: Path, capsys) -> None:
+    """The clerk's case: 回访结果 不满意 corrected to 满意 after a 回访复核; the same export again."""
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    export = _visit_export(tmp_path / "e.csv", "不满意")
+    assert import_export(export, FileBook(ledger), now=NOW).added == 1
+    _hand_edit(ledger, "G2", "满意")
+    assert run(export, "--into", ledger) == 0
+    out = capsys.readouterr().out
+    # the export still says 不满意, as the last import wrote: the platform did not change, so the
+    # hand edit stays, silently counted (1 order, 0 cells written)
+    assert "新增 0 条、更新 0 条、未变 1 条、冲突 0 处、问题 0 条" in out
+    assert "另有 1 处手工修改，导出表未变，已保留" in out
+    assert orders_sheet(ledger)[1][6] == "满意"
+
+
+def test_platform_change_is_taken_where_the_ledger_holds_the_imported_value(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    _hand_edit(ledger, "I2", "已电话核实")  # 备注: not an imported column, so not a hand edit of one
+    summary = import_export(_visit_export(tmp_path / "e2.csv", "基本满意", "2026-03-05 10:00"), FileBook(ledger), now=NOW)
+    # 办结时间 and 回访结果 still hold what import 1 wrote: both take the platform's new values
+    assert (summary.updated, summary.conflicts) == (1, [])
+    assert [(c.column, c.kind) for c in summary.changes] == [("办结时间", "更新"), ("回访结果", "更新")]
+    assert orders_sheet(ledger)[1][5:9] == [datetime(2026, 3, 5, 10), "基本满意", "", "已电话核实"]
+
+
+def test_hand_edit_and_platform_change_is_a_conflict(tmp_path: Path, capsys) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    _hand_edit(ledger, "G2", "满意")
+    export2 = _visit_export(tmp_path / "e2.csv", "非常不满意")
+    assert run(export2, "--into", ledger) == 1
+    out = capsys.readouterr().out
+    # ledger 满意 (by hand) ≠ 不满意 (last imported), and the export now says 非常不满意: conflict
+    assert "新增 0 条、更新 0 条、未变 1 条、冲突 1 处、问题 0 条" in out
+    assert "GD-1 [回访结果] 台账“满意” ≠ 导出“非常不满意”" in out and "--prefer-export" in out
+    assert orders_sheet(ledger)[1][6] == "满意"
+    # listed again next time (the difference is still there); --prefer-export takes the export's
+    assert len(import_export(export2, FileBook(ledger), now=NOW).conflicts) == 1
+    assert run(export2, "--into", ledger, "--prefer-export") == 1
+    assert "已按 --prefer-export 采用导出表的值" in capsys.readouterr().out
+    assert orders_sheet(ledger)[1][6] == "非常不满意"
+    # now the ledger holds what the import wrote: the same export changes nothing
+    summary = import_export(export2, FileBook(ledger), now=NOW)
+    assert (summary.updated, summary.unchanged, summary.conflicts, summary.written) == (0, 1, [], None)
+
+
+def test_a_cell_cleared_by_hand_is_a_hand_edit(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    _hand_edit(ledger, "G2", None)
+    same = import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    assert (same.kept, same.conflicts, orders_sheet(ledger)[1][6]) == (1, [], "")  # stays blank
+    other = import_export(_visit_export(tmp_path / "e2.csv", "满意"), FileBook(ledger), now=NOW)
+    assert [(c.old, c.new) for c in other.conflicts] == [("", "满意")]  # a blank cell reads as ""
+
+
+def test_import_log_appends_one_block_per_import(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm", orders=[
+        ["GD-9", "钟楼区教育局", "咨询", datetime(2026, 3, 1, 9), None, None, "满意", "x", None]])
+    import_export(_visit_export(tmp_path / "第一批.csv", "不满意"), FileBook(ledger), now=NOW)
+    second = csv_export(tmp_path / "第二批.csv", ["工单编号", "回访结果", "办结时间"], [
+        ["GD-1", "基本满意", "2026-03-04 16:00"],  # 回访 changes (import 1 wrote it); 办结 unchanged
+        ["GD-9", "不满意", ""]], "utf-8")           # typed by hand, never imported: a conflict
+    later = datetime(2026, 4, 2, 14, 0)
+    import_export(second, FileBook(ledger), now=later)
+    log = _sheet(ledger, S.IMPORT_LOG)
+    assert log[0] == ["导入时间", "导出文件", "工单编号", "列", "原值", "新值", "说明"]
+    assert log[1] == [NOW, "第一批.csv", "", "", "", "", "新增 1 条、更新 0 条、未变 0 条、冲突 0 处"]
+    assert log[2] == [NOW, "第一批.csv", "GD-1", "", "", "天宁区教育局", "新增工单"]
+    assert log[3] == [later, "第二批.csv", "", "", "", "", "新增 0 条、更新 1 条、未变 1 条、冲突 1 处"]
+    assert log[4] == [later, "第二批.csv", "GD-1", "回访结果", "不满意", "基本满意", "更新"]
+    assert log[5] == [later, "第二批.csv", "GD-9", "回访结果", "满意", "不满意", "冲突：保留台账中的手工修改"]
+    assert len(log) == 6
+
+
+def test_memory_is_a_very_hidden_sheet_that_rank_leaves_alone(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e.csv", "不满意"), FileBook(ledger), now=NOW)
+    wb_xml = zipfile.ZipFile(ledger).read("xl/workbook.xml").decode()
+    assert re.search(rf'<sheet name="{S.IMPORT_MEMORY}"[^>]*state="veryHidden"', wb_xml)
+    memory = _sheet(ledger, S.IMPORT_MEMORY)
+    assert memory[0] == ["工单编号", "承办单位|工单类型|受理时间|办结时间|回访结果"]
+    # CRC-32 of the canonical texts, 8 hex digits each, in the header's order
+    import zlib
+    canon = ["天宁区教育局", "办理", "2026-03-02 09:00:00", "2026-03-04 16:00:00", "不满意"]
+    assert memory[1] == ["GD-1", " ".join(f"{zlib.crc32(t.encode()):08x}" for t in canon)]
+    before = sheet_xml(ledger, S.IMPORT_MEMORY)
+    out = tmp_path / "排名.xlsm"
+    assert cli.main(["rank", str(ledger), "--asof", "2026-12-31", "--output", str(out)]) in (0, 1)
+    assert sheet_xml(out, S.IMPORT_MEMORY) == before
+
+
+def test_real_export_shapes_dispatch_time_and_extra_columns(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    header = ["诉求编号", "登记时间", "派遣时间", "所有办理部门", "主责部门", "最后一次主责部门", "诉求类型",
+              "市民满意度", "结案时间", "部门办理截止时间", "是否延期"]
+    export = xlsx_export(tmp_path / "平台.xlsx", header, [
+        ["SQ-1", datetime(2026, 3, 2, 8, 0), datetime(2026, 3, 2, 10, 30), "天宁区教育局、钟楼区教育局",
+         "钟楼区教育局", "天宁区教育局", "咨询", "满意", datetime(2026, 3, 3, 9, 0), datetime(2026, 3, 5, 17, 30), "否"],
+        # split order: the same 诉求 sent to two units is two orders
+        ["SQ-2-01", "2026-03-06 08:00", "2026-03-06 09:00", "天宁区教育局", "", "天宁区教育局", "投诉",
+         "不满意", "", "2026-03-11 17:30", "是"],
+        ["SQ-2-02", "2026-03-06 08:00", "2026-03-06 09:15", "钟楼区教育局", "", "钟楼区教育局", "投诉",
+         "", "", "2026-03-11 17:30", "否"],
+    ])
+    summary = import_export(export, FileBook(ledger), now=NOW)
+    assert (summary.added, summary.problems) == (3, [])
+    # 受理时间 is the dispatch time (派遣时间 ranks before 登记时间); 最后一次主责部门 before 主责部门
+    # before 所有办理部门; 登记时间 and the platform's deadline land in extra columns J, K, L
+    assert summary.mapping["受理时间"] == "派遣时间" and summary.mapping["承办单位"] == "最后一次主责部门"
+    assert summary.mapping["回访结果"] == "市民满意度" and summary.mapping["办结时间"] == "结案时间"
+    grid = orders_sheet(ledger)
+    assert grid[0][9:12] == ["登记时间", "部门办理截止时间", "是否延期"]
+    assert grid[1][:7] == ["SQ-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 10, 30), "",
+                           datetime(2026, 3, 3, 9), "满意"]
+    assert grid[1][9:12] == [datetime(2026, 3, 2, 8), datetime(2026, 3, 5, 17, 30), "否"]
+    assert [row[0] for row in grid[2:4]] == ["SQ-2-01", "SQ-2-02"]
+    assert [row[1] for row in grid[2:4]] == ["天宁区教育局", "钟楼区教育局"]
+    assert grid[3][3] == datetime(2026, 3, 6, 9, 15) and grid[3][4] == ""  # 办理时限 never filled
+    table = openpyxl.load_workbook(ledger)[S.ORDERS].tables["tblOrders"]
+    assert table.ref == "A1:L4" and [c.name for c in table.tableColumns][9:] == ["登记时间", "部门办理截止时间", "是否延期"]
+    # the rubric's deadline decides: an as-of check still scores SQ-1 by 咨询's 2 working days
+    assert app.check(FileBook(ledger), asof=date(2026, 12, 31)).result.ledger.orders.order_id == ["SQ-1", "SQ-2-01", "SQ-2-02"]
+
+
+def test_registration_time_alone_is_the_receipt(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    export = csv_export(tmp_path / "e.csv", ["诉求编号", "登记时间", "主责部门", "评价满意度", "办理结束时间"],
+                        [["Q-1", "2026-03-02 08:00", "钟楼区教育局", "基本满意", "2026-03-03 12:00"]], "utf-8")
+    summary = import_export(export, FileBook(ledger), now=NOW)
+    assert summary.added == 1 and summary.mapping["受理时间"] == "登记时间"
+    grid = orders_sheet(ledger)
+    assert grid[1][:7] == ["Q-1", "钟楼区教育局", "", datetime(2026, 3, 2, 8), "", datetime(2026, 3, 3, 12), "基本满意"]
+    assert len(grid[0]) == 9 or all(v == "" for v in grid[0][9:])  # no extra column needed
+
+
+def test_handed_over_time_beats_registration(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    export = csv_export(tmp_path / "e.csv", ["工单编号", "登记时间", "交办时间", "承办单位"],
+                        [["J-1", "2026-03-02 08:00", "2026-03-03 11:00", "天宁区教育局"]], "utf-8")
+    import_export(export, FileBook(ledger), now=NOW)
+    grid = orders_sheet(ledger)
+    assert grid[1][3] == datetime(2026, 3, 3, 11) and grid[0][9] == "登记时间" and grid[1][9] == datetime(2026, 3, 2, 8)
+
+
+def test_json_lists_every_change(tmp_path: Path, capsys) -> None:
+    import json
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    assert run(_visit_export(tmp_path / "e2.csv", "满意"), "--into", ledger, "--json", "-") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["added"], report["updated"], report["unchanged"], report["conflicts"]) == (0, 1, 0, [])
+    assert report["changes"] == [{"工单编号": "GD-1", "列": "回访结果", "原值": "不满意", "新值": "满意",
+                                  "说明": "更新", "导出表行": 2}]

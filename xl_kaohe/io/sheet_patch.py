@@ -7,7 +7,7 @@ customUI14 ribbon (notes/EXCEL-PACKAGING.md). So the importer changes only:
   part stays as it was (other rows, sheetViews, dataValidations, conditional formats, extLst);
   ``<dimension>`` grows to cover the new cells;
 - the sheet's Excel Table part (``ref`` and its ``autoFilter ref``) when appended rows go below
-  it, and the data-validation / conditional-format ranges that ended exactly at the table's
+  it or new header cells (an import's extra columns) right of it, and the data-validation / conditional-format ranges that ended exactly at the table's
   last row (Excel extends those with the table);
 - ``xl/styles.xml`` only when the workbook has no date style at all to show a date with.
 
@@ -35,7 +35,7 @@ from .ooxml.opc import (NS_R, REL_OFFICE_DOC, REL_STYLES, REL_WORKSHEET, parse_r
 from .ooxml.styles import Styles
 from .ooxml.workbook_part import parse_workbook
 from .ooxml.worksheet import Serial
-from .ooxml.xmltext import col_letter, root_prefix, xml_num, xml_text
+from .ooxml.xmltext import col_letter, root_prefix, xml_attr, xml_num, xml_text
 from .ooxml.zipcopy import Package
 
 REL_TABLE = NS_R + "/table"
@@ -94,7 +94,8 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
     """Plan writing ``edits`` (worksheet row -> {0-based column: value}) into ``sheet``.
 
     ``header_row``/``key_column`` locate the ledger's header and key column: the Excel Table
-    whose top row is the header and that spans the key column grows over appended rows."""
+    whose top row is the header and that spans the key column grows over appended rows, and
+    over new header cells written just right of it (its new columns take their names)."""
     src = Path(src)
     with open(src, "rb") as raw, zipfile.ZipFile(raw) as zf:
         pkg = Package(zf)
@@ -111,12 +112,14 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
         if not patcher.changed:
             return prepared
         for table_part in _table_parts(pkg, part):
-            grown = _grow_table(pkg.read(table_part), sheet, header_row, key_column, patcher.last_row)
+            grown = _grow_table(pkg.read(table_part), sheet, header_row, key_column, patcher.last_row,
+                                edits.get(header_row, {}))
             if grown is not None:
                 new_data, name, old_bottom = grown
                 prepared.parts[table_part] = new_data
                 prepared.grown_tables.append(name)
-                new_text = _grow_sqrefs(new_text, old_bottom, patcher.last_row, header_row)
+                if patcher.last_row > old_bottom:
+                    new_text = _grow_sqrefs(new_text, old_bottom, patcher.last_row, header_row)
         prepared.parts[part] = new_text.encode("utf-8")
         if styles.changed:
             prepared.parts[styles_part] = styles.render()
@@ -440,8 +443,9 @@ def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
 # ---- the Excel Table and the ranges that follow it -------------------------------------------------------
 
 def _grow_table(data: bytes, sheet: str, header_row: int, key_column: int,
-                last_row: int) -> tuple[bytes, str, int] | None:
-    """New table XML when rows at or below ``last_row`` fall outside the ledger's table."""
+                last_row: int, header_cells: Mapping[int, Any] = {}) -> tuple[bytes, str, int] | None:
+    """New table XML when rows at or below ``last_row`` fall outside the ledger's table, or
+    header cells are written in the columns right after it (they become table columns)."""
     text = data.decode("utf-8")
     root = re.search(r"<(?:[\w.-]+:)?table\b[^>]*>", text)
     if root is None:
@@ -452,16 +456,37 @@ def _grow_table(data: bytes, sheet: str, header_row: int, key_column: int,
     if bounds is None:
         return None
     c1, r1, c2, r2 = bounds
-    if r1 != header_row or not c1 <= key_column <= c2 or last_row <= r2:
+    added = []
+    while c2 + 1 + len(added) in header_cells:
+        added.append(str(header_cells[c2 + 1 + len(added)]))
+    if r1 != header_row or not c1 <= key_column <= c2 or (last_row <= r2 and not added):
         return None
     name = _attr(tag, "displayName") or _attr(tag, "name") or ""
     if int(_attr(tag, "totalsRowCount") or 0) > 0:
         raise PatchError(MSG_TOTALS_ROW.format(sheet=sheet, table=name))
-    new_ref = f"{col_letter(c1)}{r1}:{col_letter(c2)}{last_row}"
+    if added:
+        text = _add_table_columns(text, added)
+    new_ref = f"{col_letter(c1)}{r1}:{col_letter(c2 + len(added))}{max(last_row, r2)}"
     new_tag = re.sub(r'(\sref=")[^"]*(")', rf"\g<1>{new_ref}\g<2>", tag, count=1)
     text = text[:root.start()] + new_tag + text[root.end():]
     text = re.sub(r'(<(?:[\w.-]+:)?autoFilter\b[^>]*\sref=")[^"]*(")', rf"\g<1>{new_ref}\g<2>", text, count=1)
     return text.encode("utf-8"), name, r2
+
+
+def _add_table_columns(text: str, names: list[str]) -> str:
+    """Append <tableColumn> entries (fresh ids) and raise the count."""
+    m = re.search(r"<((?:[\w.-]+:)?)tableColumns\b([^>]*)>", text)
+    end = re.search(r"</(?:[\w.-]+:)?tableColumns>", text)
+    if m is None or end is None:
+        return text
+    prefix = m.group(1)
+    ids = [int(i) for i in re.findall(r'<(?:[\w.-]+:)?tableColumn\b[^>]*\sid="(\d+)"', text)]
+    count = len(re.findall(r"<(?:[\w.-]+:)?tableColumn\b", text)) + len(names)
+    start = max(ids, default=0) + 1
+    columns = "".join(f'<{prefix}tableColumn id="{start + i}" name="{xml_attr(n)}"/>' for i, n in enumerate(names))
+    text = text[:end.start()] + columns + text[end.start():]
+    head = re.sub(r'\scount="\d+"', f' count="{count}"', m.group(0), count=1)
+    return text[:m.start()] + head + text[m.end():]
 
 
 def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -> str:
