@@ -586,10 +586,12 @@ def test_import_loses_nothing_and_keeps_hand_edits(first, second, edits, prefer)
     ledger = [list(S.ORDER_COLUMNS), ["OWN-1", "甲校", "咨询", "2026-03-01", None, None, "满意", "自己录的", "备注"]]
     memory = ImportMemory()
     plan1, ledger = _run_import(ledger, [EXPORT_HEADER, *map(list, first)], memory)
+    imported = [list(row) for row in ledger]
     for r, c, value in edits:  # the clerk edits some cells by hand
         if r + 1 < len(ledger):
             ledger[r + 1][c] = value
-    hand = {(ledger[r + 1][0], c): value for r, c, value in edits if r + 1 < len(ledger)}
+    hand = {(row[0], c) for row, old in zip(ledger, imported) for c in range(len(row))
+            if c < len(old) and row[c] != old[c]}  # typing the same value back is no edit
     before = [list(row) for row in ledger]
     plan2, after = _run_import(ledger, [EXPORT_HEADER, *map(list, second)], plan1.memory, prefer)
 

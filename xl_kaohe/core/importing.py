@@ -23,10 +23,11 @@ strings as strings, never as formulas.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import schema as S
 from .aliases import EXTRA_COLUMNS, EXTRA_DATE_COLUMNS, KEPT_WHEN_OUTRANKED
@@ -191,23 +192,55 @@ Progress = Callable[[float], None]
 
 # ---- the ledger side --------------------------------------------------------------------------------
 
-def ledger_orders(grid: Grid | None) -> LedgerOrders:
-    if grid is None:
+def ledger_orders(rows: Iterable[Sequence[Any]] | None, keep: Iterable[str] | None = None) -> LedgerOrders:
+    """The 工单 sheet's orders, from a grid or rows read one at a time. With ``keep`` (ledger
+    column names, e.g. ``export_columns``) only those columns' values are held, repeated short
+    texts once: a 100k-order ledger then costs a fraction of its grid."""
+    if rows is None:
         raise LedgerError(MSG_NO_LEDGER_SHEET)
-    table = find_table(grid, S.ORDERS, (KEY,))
+    it = iter(rows)
+    head = [row for _, row in zip(range(HEADER_SCAN_ROWS), it)]
+    table = find_table(head, S.ORDERS, (KEY,))
     if table is None:
         raise LedgerError(MSG_NO_LEDGER_HEADER)
     key_index = table.columns[header_key(KEY)]
-    rows: dict[str, tuple[int, Sequence[Any]]] = {}
+    header = head[table.header_row - 1]
+    width = max((c + 1 for c, v in enumerate(header) if not is_blank(v)), default=0)
+    wanted = None if keep is None else {header_key(k) for k in keep} | {header_key(KEY)}
+    kept = None if wanted is None else [i for name, i in table.columns.items() if name in wanted]
+    texts: dict[str, str] = {}
+    found: dict[str, tuple[int, Sequence[Any]]] = {}
     last = table.header_row
-    for r, row in table.rows():
+    for r, row in enumerate(itertools.chain(head[table.header_row:], it), start=table.header_row + 1):
+        if all(is_blank(v) for v in row):
+            continue
         last = r
         order_id = text_of(row[key_index]) if key_index < len(row) else ""
-        if order_id and order_id not in rows:
-            rows[order_id] = (r, row)
-    header = grid[table.header_row - 1]
-    width = max((c + 1 for c, v in enumerate(header) if not is_blank(v)), default=0)
-    return LedgerOrders(table.header_row, dict(table.columns), rows, last + 1, width)
+        if order_id and order_id not in found:
+            found[order_id] = (r, row if kept is None else _project(row, kept, texts))
+    return LedgerOrders(table.header_row, dict(table.columns), found, last + 1, width)
+
+
+def _project(row: Sequence[Any], kept: list[int], texts: dict[str, str]) -> list[Any]:
+    """The row with only the kept columns (others None); short texts shared (units, types)."""
+    out: list[Any] = [None] * (max(kept) + 1)
+    for i in kept:
+        if i < len(row):
+            value = row[i]
+            if value.__class__ is str and len(value) <= 24:
+                value = texts.setdefault(value, value)
+            out[i] = value
+    return out
+
+
+def export_columns(export: Grid, aliases: Mapping[str, Sequence[str]]) -> set[str]:
+    """The ledger columns (header keys) an export's headers can feed; empty when it has none."""
+    index = _alias_index(aliases)
+    at = find_export_header(export, aliases)
+    if at is None:
+        return set()
+    found = {index[header_key(v)][0] for v in export[at] if header_key(v) in index}
+    return found | {header_key(c) for c in KEPT_WHEN_OUTRANKED.values()}
 
 
 # ---- headers ---------------------------------------------------------------------------------------
@@ -580,5 +613,5 @@ def _at(row: Sequence[Any], index: int) -> Any:
 
 __all__ = [
     "CellChange", "ImportMemory", "ImportPlan", "ImportProblem", "IgnoredColumn", "LedgerOrders", "NotAnExport", "RowChange",
-    "choose_sheet", "clean_text", "ledger_orders", "map_columns", "parse_moment", "plan_import",
+    "choose_sheet", "clean_text", "export_columns", "ledger_orders", "map_columns", "parse_moment", "plan_import",
 ]

@@ -21,8 +21,10 @@ holds a formula is never overwritten (it is reported instead).
 """
 from __future__ import annotations
 
+import io
 import math
 import re
+from collections import deque
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -105,8 +107,7 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
         _, date1904 = parse_workbook(pkg.read(wb_part))
         styles_part = next((resolve(wb_part, r.target) for r in wb_rels if r.type == REL_STYLES), None)
         styles = _StyleInfo(pkg.read_optional(styles_part) if styles_part else None)
-        patcher = _SheetPatcher(pkg.read(part).decode("utf-8"), edits, styles, Serial(date1904),
-                                header_row, progress)
+        patcher = _SheetPatcher(pkg.read(part), edits, styles, Serial(date1904), header_row, progress)
         new_text = patcher.run()
         prepared = PreparedPatch(src, {}, info.filename, info.CRC, patcher.skipped)
         if not patcher.changed:
@@ -120,7 +121,7 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
                 prepared.grown_tables.append(name)
                 if patcher.last_row > old_bottom:
                     new_text = _grow_sqrefs(new_text, old_bottom, patcher.last_row, header_row)
-        prepared.parts[part] = new_text.encode("utf-8")
+        prepared.parts[part] = new_text
         if styles.changed:
             prepared.parts[styles_part] = styles.render()
         return prepared
@@ -234,73 +235,87 @@ def _attr(tag_attrs: str, name: str) -> str | None:
 
 
 class _SheetPatcher:
-    def __init__(self, text: str, edits: Mapping[int, Mapping[int, Any]], styles: _StyleInfo,
+    """Works on the part's UTF-8 bytes (tags are ASCII): only the rows it rebuilds are decoded,
+    so a 100k-row sheet is never held as one Python str (4x its bytes with CJK text)."""
+
+    def __init__(self, data: bytes, edits: Mapping[int, Mapping[int, Any]], styles: _StyleInfo,
                  serial: Serial, header_row: int, progress: Callable[[float], None] | None):
-        self.text = text
+        self.data = data
         self.edits = {r: dict(cells) for r, cells in edits.items() if cells}
         self.styles = styles
         self.serial = serial
         self.header_row = header_row
         self.progress = progress
-        p = root_prefix(text, "worksheet")
+        p = root_prefix(data[:4096].decode("utf-8", "ignore"), "worksheet")
         self.p = p
+        pb = re.escape(p.encode())
+        self.row_re_b = re.compile(rb"<" + pb + rb"row\b([^>]*?)(?:/>|>(.*?)</" + pb + rb"row>)", re.S)
         self.row_re = re.compile(rf"<{re.escape(p)}row\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}row>)", re.S)
         self.cell_re = re.compile(rf"<{re.escape(p)}c\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}c>)", re.S)
         self.skipped: list[tuple[int, int]] = []
         self.written: set[tuple[int, int]] = set()  # (row, col) of cells written
         self.last_row = 0
         self._letters: dict[int, str] = {}
-        self._rows: list[tuple[int, re.Match]] = []
+        # (number, start, end) of the rows before the one being written: where a column's style is looked up
+        self._above: deque[tuple[int, int, int]] = deque(maxlen=STYLE_LOOKBACK_ROWS)
         self._column_styles: dict[tuple[int, bool], int | None] = {}
         self._col_defaults = self._read_cols()
 
     # -- top level
-    def run(self) -> str:
+    def run(self) -> bytes:
         if not self.edits:
-            return self.text
-        p = re.escape(self.p)
-        m = re.search(rf"<{p}sheetData\b[^>]*?(/?)>", self.text)
+            return self.data
+        pb = re.escape(self.p.encode())
+        m = re.search(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>", self.data)
         if m is None:
             raise PatchError(MSG_NO_SHEET_DATA)
         if m.group(1):  # an empty <sheetData/>
-            head = self.text[:m.start()] + f"<{self.p}sheetData>"
-            tail = f"</{self.p}sheetData>" + self.text[m.end():]
-            inner = ""
+            head = self.data[:m.start()] + f"<{self.p}sheetData>".encode()
+            tail_start, inner = m.end(), (m.end(), m.end())
+            closing = f"</{self.p}sheetData>".encode()
         else:
-            end = self.text.index(f"</{self.p}sheetData>", m.end())
-            head, inner, tail = self.text[:m.end()], self.text[m.end():end], self.text[end:]
-        new_inner = self._patch_rows(inner)
+            end = self.data.index(f"</{self.p}sheetData>".encode(), m.end())
+            head, inner, tail_start, closing = self.data[:m.end()], (m.end(), end), end, b""
+        out = io.BytesIO()
+        out.write(head)  # a placeholder of the same length: <dimension> is fixed up below
+        self._patch_rows(*inner, out)
         if not self.written:
-            return self.text
-        return self._grow_dimension(head) + new_inner + tail
+            return self.data
+        out.write(closing)
+        out.write(memoryview(self.data)[tail_start:])
+        new_head = self._grow_dimension(head.decode("utf-8")).encode("utf-8")
+        if len(new_head) == len(head):
+            out.seek(0)
+            out.write(new_head)
+            return out.getvalue()  # no copy: BytesIO hands over its buffer
+        return new_head + out.getbuffer()[len(head):].tobytes()
 
-    def _patch_rows(self, inner: str) -> str:
-        number = 0
-        for m in self.row_re.finditer(inner):
-            r = _attr(m.group(1), "r")
-            number = int(r) if r else number + 1
-            self._rows.append((number, m))
+    def _patch_rows(self, start: int, end: int, out: io.BytesIO) -> None:
         pending = sorted(self.edits)
         total, done, step = len(pending), 0, max(len(pending) // 20, 1)
-        out: list[str] = []
-        pos, i = 0, 0
-        for number, m in self._rows:
-            if i >= total or pending[i] > number:
-                continue
-            out.append(inner[pos:m.start()])
-            pos = m.start()
-            while i < total and pending[i] < number:
-                out.append(self._new_row(pending[i]))
-                i, done = i + 1, self._tick(done, total, step)
-            if i < total and pending[i] == number:
-                out.append(self._edit_row(number, m))
-                pos = m.end()
-                i, done = i + 1, self._tick(done, total, step)
-        out.append(inner[pos:])
+        view = memoryview(self.data)
+        pos, i, number = start, 0, 0
+        for m in self.row_re_b.finditer(self.data, start, end):
+            r = _attr(m.group(1).decode("ascii", "replace"), "r")
+            number = int(r) if r else number + 1
+            if i < total and pending[i] <= number:
+                out.write(view[pos:m.start()])
+                pos = m.start()
+                while i < total and pending[i] < number:
+                    out.write(self._new_row(pending[i]).encode("utf-8"))
+                    i, done = i + 1, self._tick(done, total, step)
+                if i < total and pending[i] == number:
+                    out.write(self._edit_row(number, m.group(0).decode("utf-8")).encode("utf-8"))
+                    pos = m.end()
+                    i, done = i + 1, self._tick(done, total, step)
+            if number > self.header_row:
+                self._above.append((number, m.start(), m.end()))
+            if i >= total:
+                break
+        out.write(view[pos:end])
         while i < total:
-            out.append(self._new_row(pending[i]))
+            out.write(self._new_row(pending[i]).encode("utf-8"))
             i, done = i + 1, self._tick(done, total, step)
-        return "".join(out)
 
     def _tick(self, done: int, total: int, step: int) -> int:
         done += 1
@@ -318,7 +333,8 @@ class _SheetPatcher:
                  for c, value in sorted(self.edits[number].items())]
         return f'<{self.p}row r="{number}">{"".join(cells)}</{self.p}row>'
 
-    def _edit_row(self, number: int, m: re.Match) -> str:
+    def _edit_row(self, number: int, row_xml: str) -> str:
+        m = self.row_re.fullmatch(row_xml)
         attrs, content = m.group(1), m.group(2) or ""
         cells: dict[int, str] = {}
         col = -1
@@ -381,9 +397,10 @@ class _SheetPatcher:
         return self._column_styles[key]
 
     def _find_column_style(self, col: int, row: int, date: bool) -> int | None:
-        above = [m for number, m in self._rows if self.header_row < number < row]
-        for m in reversed(above[-STYLE_LOOKBACK_ROWS:]):
-            s = self._style_in_row(m, col)
+        for number, start, end in reversed(self._above):
+            if number >= row:
+                continue
+            s = self._style_in_row(self.data[start:end].decode("utf-8"), col)
             if s is not None and (not date or self.styles.is_date(s)):
                 return s
         default = self._col_defaults.get(col)
@@ -391,8 +408,8 @@ class _SheetPatcher:
             return default
         return default if self.styles.is_date(default) else self.styles.date_style()
 
-    def _style_in_row(self, m: re.Match, col: int) -> int | None:
-        for cm in self.cell_re.finditer(m.group(2) or ""):
+    def _style_in_row(self, row_xml: str, col: int) -> int | None:
+        for cm in self.cell_re.finditer(row_xml):
             ref = _attr(cm.group(1), "r")
             if ref and _col_index(_REF.fullmatch(ref).group(1)) == col:
                 s = _attr(cm.group(1), "s")
@@ -402,7 +419,9 @@ class _SheetPatcher:
     def _read_cols(self) -> dict[int, int]:
         p = re.escape(self.p)
         cols: dict[int, int] = {}
-        m = re.search(rf"<{p}cols\b.*?</{p}cols>", self.text, re.S)
+        at = self.data.find(b"sheetData")
+        head = self.data[:at if at >= 0 else len(self.data)].decode("utf-8", "replace")
+        m = re.search(rf"<{p}cols\b.*?</{p}cols>", head, re.S)
         for col in re.finditer(rf"<{p}col\b([^>]*)>", m.group(0) if m else ""):
             lo, hi, style = (_attr(col.group(1), k) for k in ("min", "max", "style"))
             if lo and hi and style:
@@ -489,7 +508,7 @@ def _add_table_columns(text: str, names: list[str]) -> str:
     return text[:m.start()] + head + text[m.end():]
 
 
-def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -> str:
+def _grow_sqrefs(text: bytes, old_bottom: int, new_bottom: int, header_row: int) -> bytes:
     """Data validations and conditional formats whose ranges end at the table's old last row
     follow it down (what Excel does when a table grows)."""
     def grow(sqref: str) -> str:
@@ -502,14 +521,14 @@ def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -
             out.append(part)
         return " ".join(out)
 
-    # both come after sheetData: skip the (large) cell data
-    cut = max(text.rfind("sheetData>"), 0)
-    head, tail = text[:cut], text[cut:]
+    # both come after sheetData: skip the (large) cell data, decode only the rest
+    cut = max(text.rfind(b"sheetData>"), 0)
+    head, tail = text[:cut], text[cut:].decode("utf-8")
     tail = re.sub(r'(<(?:[\w.-]+:)?(?:dataValidation|conditionalFormatting)\b[^>]*\ssqref=")([^"]*)(")',
                   lambda m: m.group(1) + grow(m.group(2)) + m.group(3), tail)
     tail = re.sub(r"(<(?:[\w.-]+:)?sqref>)([^<]*)(</(?:[\w.-]+:)?sqref>)",
                   lambda m: m.group(1) + grow(m.group(2)) + m.group(3), tail)
-    return head + tail
+    return head + tail.encode("utf-8")
 
 
 __all__ = ["PatchError", "PreparedPatch", "is_date_format", "prepare_cells"]

@@ -27,13 +27,13 @@ from ..core.aliases import read_header_aliases
 from ..core.import_log import block, import_log_sheet, previous_rows
 from ..core.import_memory import ImportMemory
 from ..core.importing import (KEY, CellChange, IgnoredColumn, ImportPlan, ImportProblem, NotAnExport,
-                              choose_sheet, ledger_orders, plan_import)
+                              choose_sheet, export_columns, ledger_orders, plan_import)
 from ..core.report import Column, OutputSheet
 from ..core.validate import Collector, LedgerError, display, read_rubric, read_units
 from ..io.exports import ExportError, read_export
 from ..io.import_write import write_import
 from ..io.sheet_patch import PatchError, PreparedPatch, prepare_cells
-from ..io.workbook import BookError, FileBook, atomic_target, excel_lock
+from ..io.workbook import BookError, FileBook, atomic_target, excel_lock, iter_sheet_rows
 from . import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
 
 LARGE_EXPORT_ROWS = 5000  # below this a progress bar is noise
@@ -244,8 +244,7 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False, prefe
     say(MSG_READ_EXPORT.format(name=export_path.name))
     export = read_export(export_path)
     say(MSG_READ_LEDGER.format(name=book.label))
-    grids = book.read_grids((S.ORDERS, S.UNITS, S.RULES, S.IMPORT_MEMORY))
-    ledger = ledger_orders(grids.pop(S.ORDERS, None))
+    grids = book.read_grids((S.UNITS, S.RULES, S.IMPORT_MEMORY))
     ignored_problems = Collector()  # the ledger's own problems are `kaohe check`'s business
     _, units = read_units(grids.get(S.UNITS), ignored_problems)
     rubric = read_rubric(grids.get(S.RULES), ignored_problems)
@@ -256,6 +255,8 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False, prefe
         sheet, grid = choose_sheet(export.sheets, aliases)
     except NotAnExport as e:
         raise ExportError(f"{export_path.name}：{e}") from None
+    # only the columns this export can change are kept of the ledger's orders
+    ledger = ledger_orders(_order_rows(book), keep=export_columns(grid, aliases))
     large = len(grid) >= LARGE_EXPORT_ROWS
     plan = plan_import(grid, ledger, aliases=aliases, type_map=rubric.type_map, units=units,
                        memory=memory, prefer_export=prefer_export,
@@ -297,6 +298,13 @@ def _log_and_memory_sheets(book, plan: ImportPlan, summary: ImportSummary, expor
     new_block = block(when, export_path.name, added=summary.added, updated=summary.updated,
                       unchanged=summary.unchanged, changes=summary.changes)
     return [import_log_sheet(log_rows, new_block), memory_sheet(plan.memory)]
+
+
+def _order_rows(book):
+    """工单 row by row from a file (bounded memory); the live book's grid as it is."""
+    if isinstance(book, FileBook):
+        return iter_sheet_rows(book.path, S.ORDERS)
+    return book.read_grids((S.ORDERS,)).get(S.ORDERS)
 
 
 def memory_sheet(memory: ImportMemory) -> OutputSheet:
