@@ -549,6 +549,7 @@ from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES  # noqa: E402
 from xl_kaohe.core.import_memory import ImportMemory  # noqa: E402
 from xl_kaohe.core.importing import ledger_orders, plan_import  # noqa: E402
 from xl_kaohe.core.rules import DEFAULT_TYPE_MAP  # noqa: E402
+from xl_kaohe.core.tables import is_blank  # noqa: E402
 
 IMPORT_UNITS = {"甲校": "甲校", "乙校": "乙校"}
 EXPORT_HEADER = ["工单编号", "承办单位", "回访结果", "诉求内容"]
@@ -591,7 +592,8 @@ def test_import_loses_nothing_and_keeps_hand_edits(first, second, edits, prefer)
         if r + 1 < len(ledger):
             ledger[r + 1][c] = value
     hand = {(row[0], c) for row, old in zip(ledger, imported) for c in range(len(row))
-            if c < len(old) and row[c] != old[c]}  # typing the same value back is no edit
+            if c < len(old) and row[c] != old[c] and not (is_blank(row[c]) and is_blank(old[c]))}
+    # (typing the same value back, or clearing a blank cell, is no edit)
     before = [list(row) for row in ledger]
     plan2, after = _run_import(ledger, [EXPORT_HEADER, *map(list, second)], plan1.memory, prefer)
 

@@ -31,13 +31,15 @@ def fingerprint(canonical: str) -> str:
 
 
 class ImportMemory:
-    """Fingerprints by 工单编号 and column; reads the sheet's grid, renders the new one."""
+    """Fingerprints by 工单编号 and column; reads the sheet's grid, renders the new one. Each
+    order is kept as its one stored string (~120 bytes), also while an import updates it."""
 
     def __init__(self, columns: Iterable[str] = (), rows: dict[str, str] | None = None):
         self.columns: list[str] = list(columns)
         self._index = {c: i for i, c in enumerate(self.columns)}
-        self._rows: dict[str, str] = rows or {}        # as stored
-        self._new: dict[str, dict[str, str]] = {}      # this import's fingerprints
+        self._rows: dict[str, str] = rows or {}        # as stored, then as updated
+        self._before: dict[str, str | None] = {}       # orders this import changed: their stored string
+        self._last: tuple[str, list[str]] | None = None  # the order being worked on, split
         self.changed = False
 
     @classmethod
@@ -52,15 +54,17 @@ class ImportMemory:
                 rows[text_of(row[0])] = row[1]
         return cls(columns, rows)
 
+    def _parts(self, order_id: str) -> list[str]:
+        if self._last is None or self._last[0] != order_id:
+            stored = self._rows.get(order_id)
+            self._last = (order_id, stored.split(" ") if stored else [])
+        return self._last[1]
+
     def get(self, order_id: str, column: str) -> str | None:
-        new = self._new.get(order_id)
-        if new is not None and column in new:
-            return new[column]
         i = self._index.get(column)
-        stored = self._rows.get(order_id)
-        if i is None or stored is None:
+        if i is None:
             return None
-        parts = stored.split(" ")
+        parts = self._parts(order_id)
         value = parts[i] if i < len(parts) else NONE
         return None if value == NONE else value
 
@@ -70,37 +74,42 @@ class ImportMemory:
         if column not in self._index:
             self._index[column] = len(self.columns)
             self.columns.append(column)
-        self._new.setdefault(order_id, {})[column] = print_
+        parts = self._parts(order_id)
+        i = self._index[column]
+        parts.extend([NONE] * (i + 1 - len(parts)))
+        parts[i] = print_
+        self._before.setdefault(order_id, self._rows.get(order_id))
+        self._rows[order_id] = " ".join(parts)
         self.changed = True
 
     def forget(self, order_id: str, column: str) -> None:
         """Undo this import's fingerprint of a cell that could not be written (a formula)."""
-        new = self._new.get(order_id)
-        if new is not None and new.pop(column, None) is not None and not new:
-            del self._new[order_id]
-        self.changed = bool(self._new)
+        if order_id not in self._before or column not in self._index:
+            return
+        before = self._before[order_id]
+        old = before.split(" ") if before else []
+        i = self._index[column]
+        parts = self._parts(order_id)
+        parts[i] = old[i] if i < len(old) else NONE
+        if all(v == NONE for v in parts) and before is None:
+            del self._rows[order_id]
+            self._last = None
+        else:
+            self._rows[order_id] = " ".join(parts)
+        if self._rows.get(order_id) == before:
+            del self._before[order_id]
+        self.changed = bool(self._before)
 
     def __len__(self) -> int:
-        return len(self._rows.keys() | self._new.keys())
+        return len(self._rows)
 
     def rows(self) -> Iterable[list[Any]]:
-        """The sheet's data rows: stored orders in their order, then the new ones."""
+        """The sheet's data rows: stored orders in their order, then the new ones; every row
+        as wide as the header."""
         width = len(self.columns)
         for order_id, stored in self._rows.items():
-            new = self._new.get(order_id)
-            if new is None:
-                yield [order_id, stored]
-            else:
-                yield [order_id, self._merge(stored.split(" "), new, width)]
-        for order_id, new in self._new.items():
-            if order_id not in self._rows:
-                yield [order_id, self._merge([], new, width)]
-
-    def _merge(self, parts: list[str], new: dict[str, str], width: int) -> str:
-        parts = parts[:width] + [NONE] * (width - len(parts))
-        for column, value in new.items():
-            parts[self._index[column]] = value
-        return " ".join(parts)
+            n = stored.count(" ") + 1
+            yield [order_id, stored if n >= width else stored + (" " + NONE) * (width - n)]
 
     def header(self) -> list[str]:
         return [KEY_HEADER, SEPARATOR.join(self.columns)]

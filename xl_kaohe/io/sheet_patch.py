@@ -21,7 +21,6 @@ holds a formula is never overwritten (it is reported instead).
 """
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections import deque
@@ -38,7 +37,7 @@ from .ooxml.styles import Styles
 from .ooxml.workbook_part import parse_workbook
 from .ooxml.worksheet import Serial
 from .ooxml.xmltext import col_letter, root_prefix, xml_attr, xml_num, xml_text
-from .ooxml.zipcopy import Package
+from .ooxml.zipcopy import DeflateSink, Deflated, Package
 
 REL_TABLE = NS_R + "/table"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -66,7 +65,7 @@ class PatchError(ValueError):
 class PreparedPatch:
     """The new bytes of the changed parts, ready to be copied into a new package."""
     src: Path
-    parts: dict[str, bytes]
+    parts: dict[str, bytes | Deflated]  # the big worksheet part arrives compressed
     sheet_part: str
     sheet_crc: int
     skipped_formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, 0-based col)
@@ -107,21 +106,32 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
         _, date1904 = parse_workbook(pkg.read(wb_part))
         styles_part = next((resolve(wb_part, r.target) for r in wb_rels if r.type == REL_STYLES), None)
         styles = _StyleInfo(pkg.read_optional(styles_part) if styles_part else None)
-        patcher = _SheetPatcher(pkg.read(part), edits, styles, Serial(date1904), header_row, progress)
-        new_text = patcher.run()
-        prepared = PreparedPatch(src, {}, info.filename, info.CRC, patcher.skipped)
-        if not patcher.changed:
-            return prepared
+        last_row = max((r for r, cells in edits.items() if cells), default=0)
+        prepared = PreparedPatch(src, {}, info.filename, info.CRC)
+        bottoms: list[int] = []  # the tables' old last rows: ranges ending there follow them down
         for table_part in _table_parts(pkg, part):
-            grown = _grow_table(pkg.read(table_part), sheet, header_row, key_column, patcher.last_row,
+            grown = _grow_table(pkg.read(table_part), sheet, header_row, key_column, last_row,
                                 edits.get(header_row, {}))
             if grown is not None:
                 new_data, name, old_bottom = grown
                 prepared.parts[table_part] = new_data
                 prepared.grown_tables.append(name)
-                if patcher.last_row > old_bottom:
-                    new_text = _grow_sqrefs(new_text, old_bottom, patcher.last_row, header_row)
-        prepared.parts[part] = new_text
+                if last_row > old_bottom:
+                    bottoms.append(old_bottom)
+
+        def follow_tables(tail: bytes) -> bytes:
+            for old_bottom in bottoms:
+                tail = _grow_sqrefs(tail, old_bottom, last_row, header_row)
+            return tail
+
+        patcher = _SheetPatcher(pkg.read(part), edits, styles, Serial(date1904), header_row, progress)
+        new_part = patcher.run(follow_tables)
+        prepared.skipped_formulas = patcher.skipped
+        if not patcher.changed:
+            prepared.parts.clear()
+            prepared.grown_tables.clear()
+            return prepared
+        prepared.parts[part] = new_part
         if styles.changed:
             prepared.parts[styles_part] = styles.render()
         return prepared
@@ -262,7 +272,9 @@ class _SheetPatcher:
         self._col_defaults = self._read_cols()
 
     # -- top level
-    def run(self) -> bytes:
+    def run(self, tail_transform: Callable[[bytes], bytes] | None = None) -> bytes | Deflated:
+        """The new part, deflated as it is produced; the old bytes when no cell was written.
+        ``tail_transform`` edits what follows sheetData (validations following a table)."""
         if not self.edits:
             return self.data
         pb = re.escape(self.p.encode())
@@ -276,21 +288,16 @@ class _SheetPatcher:
         else:
             end = self.data.index(f"</{self.p}sheetData>".encode(), m.end())
             head, inner, tail_start, closing = self.data[:m.end()], (m.end(), end), end, b""
-        out = io.BytesIO()
-        out.write(head)  # a placeholder of the same length: <dimension> is fixed up below
+        out = DeflateSink()
+        out.write(self._grow_dimension(head.decode("utf-8")).encode("utf-8"))
         self._patch_rows(*inner, out)
         if not self.written:
             return self.data
-        out.write(closing)
-        out.write(memoryview(self.data)[tail_start:])
-        new_head = self._grow_dimension(head.decode("utf-8")).encode("utf-8")
-        if len(new_head) == len(head):
-            out.seek(0)
-            out.write(new_head)
-            return out.getvalue()  # no copy: BytesIO hands over its buffer
-        return new_head + out.getbuffer()[len(head):].tobytes()
+        tail = closing + self.data[tail_start:]
+        out.write(tail_transform(tail) if tail_transform else tail)
+        return out.close()
 
-    def _patch_rows(self, start: int, end: int, out: io.BytesIO) -> None:
+    def _patch_rows(self, start: int, end: int, out: DeflateSink) -> None:
         pending = sorted(self.edits)
         total, done, step = len(pending), 0, max(len(pending) // 20, 1)
         view = memoryview(self.data)
@@ -436,10 +443,12 @@ class _SheetPatcher:
         if m is None:
             return head
         bounds = _parse_range(m.group(2))
-        rows = [r for r, _ in self.written]
-        cols = [c for _, c in self.written]
         if bounds is None:
             return head
+        # from the planned cells (the part is written in one pass); a skipped formula cell exists
+        # already, so it lies inside the old bounds
+        rows = list(self.edits)
+        cols = [c for cells in self.edits.values() for c in (min(cells), max(cells))]
         c1, r1, c2, r2 = bounds
         nc1, nr1 = min(c1, *cols), min(r1, *rows)
         nc2, nr2 = max(c2, *cols), max(r2, *rows)

@@ -99,6 +99,20 @@ def iter_sheet_rows(path: str | Path, sheet: str) -> Iterator[list[Any]] | None:
     return rows()
 
 
+def release_freed_memory() -> None:
+    """Hand memory the C heap keeps after a big free (calamine's parsed sheet) back to the OS,
+    so the next stage does not stack on top of it (glibc only; elsewhere nothing to do)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 @contextmanager
 def atomic_target(target: Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target in one

@@ -33,7 +33,8 @@ from ..core.validate import Collector, LedgerError, display, read_rubric, read_u
 from ..io.exports import ExportError, read_export
 from ..io.import_write import write_import
 from ..io.sheet_patch import PatchError, PreparedPatch, prepare_cells
-from ..io.workbook import BookError, FileBook, atomic_target, excel_lock, iter_sheet_rows
+from ..io.workbook import (BookError, FileBook, atomic_target, excel_lock, iter_sheet_rows,
+                           release_freed_memory)
 from . import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
 
 LARGE_EXPORT_ROWS = 5000  # below this a progress bar is noise
@@ -257,11 +258,13 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False, prefe
         raise ExportError(f"{export_path.name}：{e}") from None
     # only the columns this export can change are kept of the ledger's orders
     ledger = ledger_orders(_order_rows(book), keep=export_columns(grid, aliases))
+    release_freed_memory()
     large = len(grid) >= LARGE_EXPORT_ROWS
     plan = plan_import(grid, ledger, aliases=aliases, type_map=rubric.type_map, units=units,
                        memory=memory, prefer_export=prefer_export,
                        progress=say.fraction(MSG_PLAN) if large else None)
     del export, grid, ledger  # the plan holds what is written; free the grids before writing
+    release_freed_memory()
 
     summary = ImportSummary(export_path, sheet, book.label, len(plan.new_rows), len(plan.updates),
                             plan.unchanged, list(plan.problems), plan.ignored, plan.mapping, dry_run,
