@@ -278,6 +278,7 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False, prefe
     prepared = None
     if not live and plan.changed:
         prepared = _prepare_file(book, plan, on_step)
+        release_freed_memory()  # the old part's text
         _account_for_formulas(summary, plan, prepared)
         if not (prepared.changed or plan.conflicts or plan.memory.changed):
             return summary  # every cell to write held a formula: nothing to write or log
