@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, 
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
+TEXT_CACHE_PROBE = 1000    # rows after which a column of mostly distinct texts stops being cached
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 
 
@@ -99,6 +101,8 @@ def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
         return _string_cell(ref, value, style)
     if cls is int:
         return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+    if cls is float and math.isfinite(value):  # before the (slow) numbers ABCs
+        return f'<c r="{ref}" s="{style}"><v>{xml_num(value)}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, numbers.Integral):
@@ -117,11 +121,23 @@ def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
 
 
 def _string_cell(ref: str, text: str, style: int) -> str:
+    return f'<c r="{ref}" s="{style}"{_string_body(text)}'
+
+
+def _string_body(text: str) -> str:
+    """A string cell after its reference and style: the same for every repeat of a text."""
+    if len(text) <= MAX_CELL_CHARS and not _NOT_PLAIN.search(text) \
+            and not (text[:1].isspace() or text[-1:].isspace()):
+        return f' t="inlineStr"><is><t>{text}</t></is></c>'  # nothing to escape
     # Drop the characters XML cannot carry first: what is left decides xml:space ("0 \x08" -> "0 ").
     text = ILLEGAL_XML.sub("", text[:MAX_CELL_CHARS])
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
         or "\n" in text else ""
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+    return f' t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+
+
+# what makes a text need escaping or xml:space (see xml_text): the plain case skips both
+_NOT_PLAIN = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 
 
 def _date_kind(value: Any, column_kind: str) -> str:
@@ -169,8 +185,13 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     out.append("</row>")
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
     width = len(sheet.columns)
+    # per column, rendered string cells by text: unit names, codes and clause texts repeat on
+    # every line of 扣分依据; a column whose first rows' texts do not repeat is not cached
+    bodies: list[dict[str, str] | None] = [{} for _ in range(width)]
     for index, row in enumerate(sheet.rows):
         r = header_row + 1 + index
+        if index == TEXT_CACHE_PROBE:
+            bodies = [None if b is not None and len(b) > TEXT_CACHE_PROBE // 2 else b for b in bodies]
         mark = sheet.row_marks.get(index)
         if mark not in mark_styles:
             mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
@@ -179,6 +200,16 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
         cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
         for i, value in enumerate(cells):
             style = col_styles[i]
+            if value.__class__ is str:  # most cells
+                cache = bodies[i]
+                if cache is None:
+                    body = _string_body(value)
+                else:
+                    body = cache.get(value)
+                    if body is None:
+                        body = cache[value] = _string_body(value)
+                out.append(f'<c r="{letters[i]}{r}" s="{style}"{body}')
+                continue
             if isinstance(value, date):  # a date needs a date format whatever the column
                 style = styles.body(_date_kind(value, kinds[i]), mark)
             out.append(_cell_xml(f"{letters[i]}{r}", value, style, serial))

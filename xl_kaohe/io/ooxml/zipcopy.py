@@ -32,11 +32,20 @@ class Deflated:
         return zlib.decompress(self.packed, -15)
 
 
+BIG_PART = 1 << 20  # parts above this are deflated at level 1: 3-4x faster, ~25 % larger
+
+
+def level_for(size: int) -> int:
+    """zlib level: 6 (zip's default) for ordinary parts, 1 for big sheets (扣分依据 at 100k orders
+    is ~25 MB of XML: level 6 costs more than writing it)."""
+    return 1 if size > BIG_PART else 6
+
+
 class DeflateSink:
-    """A file-like ``write`` target that deflates as it goes (level 6, like new parts)."""
+    """A file-like ``write`` target that deflates as it goes (level 1: it serves big parts)."""
 
     def __init__(self) -> None:
-        self._compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
         self._chunks: list[bytes] = []
         self._crc = 0
         self._size = 0
@@ -158,7 +167,7 @@ class _ZipWriter:
         if isinstance(data, Deflated):
             packed, crc, size = data.packed, data.crc, data.size
         else:
-            compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+            compressor = zlib.compressobj(level_for(len(data)), zlib.DEFLATED, -15)
             packed, crc, size = compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)
         encoded, flags = _encode_name(name)
         self._entry(encoded, flags, zipfile.ZIP_DEFLATED, _FIXED_DOS_TIME, _FIXED_DOS_DATE,
