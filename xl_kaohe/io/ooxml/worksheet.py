@@ -94,30 +94,35 @@ class Serial:
 
 def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
     """One <c>. Strings are inline text (never formulas); dates are serial numbers."""
+    return f'<c r="{ref}"{_cell_body(value, style, serial)}'
+
+
+def _cell_body(value: Any, style: int, serial: Serial) -> str:
+    """A <c> after its reference: style, type and value."""
     if value is None:
-        return f'<c r="{ref}" s="{style}"/>'
+        return f' s="{style}"/>'
     cls = type(value)
     if cls is str:  # the common cases first: this runs for every cell
-        return _string_cell(ref, value, style)
+        return f' s="{style}"{_string_body(value)}'
     if cls is int:
-        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+        return f' s="{style}"><v>{value}</v></c>'
     if cls is float and math.isfinite(value):  # before the (slow) numbers ABCs
-        return f'<c r="{ref}" s="{style}"><v>{xml_num(value)}</v></c>'
+        return f' s="{style}"><v>{xml_num(value)}</v></c>'
     if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+        return f' s="{style}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, numbers.Integral):
-        return f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>'
+        return f' s="{style}"><v>{int(value)}</v></c>'
     if isinstance(value, (numbers.Real, Decimal)):
         number = float(value)
         if not math.isfinite(number):
-            return f'<c r="{ref}" s="{style}" t="e"><v>#NUM!</v></c>'
-        return f'<c r="{ref}" s="{style}"><v>{xml_num(number)}</v></c>'
+            return f' s="{style}" t="e"><v>#NUM!</v></c>'
+        return f' s="{style}"><v>{xml_num(number)}</v></c>'
     if isinstance(value, date):
         day = serial(value)
         if day is not None:
-            return f'<c r="{ref}" s="{style}"><v>{xml_num(day)}</v></c>'
+            return f' s="{style}"><v>{xml_num(day)}</v></c>'
         value = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return _string_cell(ref, str(value), style)
+    return f' s="{style}"{_string_body(str(value))}'
 
 
 def _string_cell(ref: str, text: str, style: int) -> str:
@@ -138,6 +143,51 @@ def _string_body(text: str) -> str:
 
 # what makes a text need escaping or xml:space (see xml_text): the plain case skips both
 _NOT_PLAIN = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+
+
+def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters: list[str],
+               kinds: list[str]) -> list[str]:
+    """The body rows' XML, built column by column: each column's cells after their reference
+    (style and value) first, then one template fill per row. A string cell is rendered once per
+    distinct text of its column (unit names, codes and clause texts repeat on every line of
+    扣分依据); a column whose first rows' texts are mostly distinct is rendered directly."""
+    rows, width = sheet.rows, len(letters)
+    if not rows or not width:
+        return []
+    mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
+    row_styles = []
+    for index in range(len(rows)):
+        mark = sheet.row_marks.get(index)
+        if mark not in mark_styles:
+            mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
+        row_styles.append(mark_styles[mark])
+    columns = []
+    for i in range(width):
+        bodies: list[str] = []
+        cache: dict[tuple[str, int], str] | None = {}
+        for index, row in enumerate(rows):
+            if index == TEXT_CACHE_PROBE and cache is not None and len(cache) > TEXT_CACHE_PROBE // 2:
+                cache = None
+            value = row[i] if i < len(row) else None
+            style = row_styles[index][i]
+            if value.__class__ is str:  # most cells
+                if cache is None:
+                    bodies.append(f' s="{style}"{_string_body(value)}')
+                    continue
+                key = (value, style)
+                body = cache.get(key)
+                if body is None:
+                    body = cache[key] = f' s="{style}"{_string_body(value)}'
+                bodies.append(body)
+                continue
+            if isinstance(value, date):  # a date needs a date format whatever the column
+                style = styles.body(_date_kind(value, kinds[i]), sheet.row_marks.get(index))
+            bodies.append(_cell_body(value, style, serial))
+        columns.append(bodies)
+    template = '<row r="{0}">' + "".join(f'<c r="{letter}{{0}}"{{{i + 1}}}' for i, letter in enumerate(letters)) \
+        + "</row>"
+    first = sheet.header_row + 1
+    return list(map(template.format, range(first, first + len(rows)), *columns))
 
 
 def _date_kind(value: Any, column_kind: str) -> str:
@@ -183,37 +233,7 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
                for i, c in enumerate(sheet.columns))
     out.append("</row>")
-    mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
-    width = len(sheet.columns)
-    # per column, rendered string cells by text: unit names, codes and clause texts repeat on
-    # every line of 扣分依据; a column whose first rows' texts do not repeat is not cached
-    bodies: list[dict[str, str] | None] = [{} for _ in range(width)]
-    for index, row in enumerate(sheet.rows):
-        r = header_row + 1 + index
-        if index == TEXT_CACHE_PROBE:
-            bodies = [None if b is not None and len(b) > TEXT_CACHE_PROBE // 2 else b for b in bodies]
-        mark = sheet.row_marks.get(index)
-        if mark not in mark_styles:
-            mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
-        col_styles = mark_styles[mark]
-        out.append(f'<row r="{r}">')
-        cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
-        for i, value in enumerate(cells):
-            style = col_styles[i]
-            if value.__class__ is str:  # most cells
-                cache = bodies[i]
-                if cache is None:
-                    body = _string_body(value)
-                else:
-                    body = cache.get(value)
-                    if body is None:
-                        body = cache[value] = _string_body(value)
-                out.append(f'<c r="{letters[i]}{r}" s="{style}"{body}')
-                continue
-            if isinstance(value, date):  # a date needs a date format whatever the column
-                style = styles.body(_date_kind(value, kinds[i]), mark)
-            out.append(_cell_xml(f"{letters[i]}{r}", value, style, serial))
-        out.append("</row>")
+    out.extend(_body_rows(sheet, styles, serial, letters[:len(sheet.columns)], kinds))
     out.append("</sheetData>")
 
     if sheet.columns:
