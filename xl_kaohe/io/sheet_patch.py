@@ -362,6 +362,9 @@ class _SheetPatcher:
                 self.skipped.append((number, c))
                 continue
             style = int(s) if old is not None and (s := _attr(old[:old.index(">")], "s")) else None
+            if old is None and number == self.header_row:  # a new header cell looks like its neighbours
+                left = [cells[k] for k in sorted(cells) if k < c]
+                style = int(s) if left and (s := _attr(left[-1][:left[-1].index(">")], "s")) else None
             cells[c] = self._cell(number, c, value, style, new=old is None)
             changed = True
         if not changed:
