@@ -23,11 +23,14 @@ from xl_kaohe.core.report import Column, OutputSheet
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
+from .zipcopy import DeflateSink, Deflated
 from .xmltext import (ILLEGAL_XML, XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
 TEXT_CACHE_PROBE = 1000    # rows after which a column of mostly distinct texts stops being cached
+BODY_CHUNK_ROWS = 1000     # rows rendered column by column at a time (bounded transient memory)
+PACK_PIECES = 8192         # a sheet of more rows than this is deflated in chunks of as many
 MAX_CELL_CHARS = 32767  # Excel refuses longer cell text
 
 
@@ -147,47 +150,53 @@ _NOT_PLAIN = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\u
 
 def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters: list[str],
                kinds: list[str]) -> list[str]:
-    """The body rows' XML, built column by column: each column's cells after their reference
-    (style and value) first, then one template fill per row. A string cell is rendered once per
-    distinct text of its column (unit names, codes and clause texts repeat on every line of
-    扣分依据); a column whose first rows' texts are mostly distinct is rendered directly."""
+    """The body rows' XML, built column by column in chunks of rows: each column's cells after
+    their reference (style and value) first, then one template fill per row. A string cell is
+    rendered once per distinct text of its column (unit names, codes and clause texts repeat on
+    every line of 扣分依据); a column whose first rows' texts are mostly distinct is rendered
+    directly."""
     rows, width = sheet.rows, len(letters)
     if not rows or not width:
         return []
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
-    row_styles = []
-    for index in range(len(rows)):
-        mark = sheet.row_marks.get(index)
-        if mark not in mark_styles:
-            mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
-        row_styles.append(mark_styles[mark])
-    columns = []
-    for i in range(width):
-        bodies: list[str] = []
-        cache: dict[tuple[str, int], str] | None = {}
-        for index, row in enumerate(rows):
-            if index == TEXT_CACHE_PROBE and cache is not None and len(cache) > TEXT_CACHE_PROBE // 2:
-                cache = None
-            value = row[i] if i < len(row) else None
-            style = row_styles[index][i]
-            if value.__class__ is str:  # most cells
-                if cache is None:
-                    bodies.append(f' s="{style}"{_string_body(value)}')
-                    continue
-                key = (value, style)
-                body = cache.get(key)
-                if body is None:
-                    body = cache[key] = f' s="{style}"{_string_body(value)}'
-                bodies.append(body)
-                continue
-            if isinstance(value, date):  # a date needs a date format whatever the column
-                style = styles.body(_date_kind(value, kinds[i]), sheet.row_marks.get(index))
-            bodies.append(_cell_body(value, style, serial))
-        columns.append(bodies)
+    caches: list[dict[tuple[str, int], str] | None] = [{} for _ in range(width)]
     template = '<row r="{0}">' + "".join(f'<c r="{letter}{{0}}"{{{i + 1}}}' for i, letter in enumerate(letters)) \
         + "</row>"
-    first = sheet.header_row + 1
-    return list(map(template.format, range(first, first + len(rows)), *columns))
+    out: list[str] = []
+    for start in range(0, len(rows), BODY_CHUNK_ROWS):
+        chunk = rows[start:start + BODY_CHUNK_ROWS]
+        row_styles = []
+        for index in range(start, start + len(chunk)):
+            mark = sheet.row_marks.get(index)
+            if mark not in mark_styles:
+                mark_styles[mark] = [styles.body(kind, mark) for kind in kinds]
+            row_styles.append(mark_styles[mark])
+        columns = []
+        for i in range(width):
+            cache = caches[i]
+            if start >= TEXT_CACHE_PROBE and cache is not None and len(cache) > TEXT_CACHE_PROBE // 2:
+                cache = caches[i] = None  # mostly distinct texts: the cache only costs
+            bodies: list[str] = []
+            for offset, row in enumerate(chunk):
+                value = row[i] if i < len(row) else None
+                style = row_styles[offset][i]
+                if value.__class__ is str:  # most cells
+                    if cache is None:
+                        bodies.append(f' s="{style}"{_string_body(value)}')
+                        continue
+                    key = (value, style)
+                    body = cache.get(key)
+                    if body is None:
+                        body = cache[key] = f' s="{style}"{_string_body(value)}'
+                    bodies.append(body)
+                    continue
+                if isinstance(value, date):  # a date needs a date format whatever the column
+                    style = styles.body(_date_kind(value, kinds[i]), sheet.row_marks.get(start + offset))
+                bodies.append(_cell_body(value, style, serial))
+            columns.append(bodies)
+        first = sheet.header_row + 1 + start
+        out.extend(map(template.format, range(first, first + len(chunk)), *columns))
+    return out
 
 
 def _date_kind(value: Any, column_kind: str) -> str:
@@ -200,7 +209,9 @@ def _date_kind(value: Any, column_kind: str) -> str:
 
 
 def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
-               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes:
+               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes | Deflated:
+    """The worksheet part; a big one (扣分依据 at 100k orders: ~40 MB) comes deflated, chunk by
+    chunk, so that its text is never whole in memory (``Package.write`` takes either)."""
     ncols = max(len(sheet.columns), 1)
     letters = [col_letter(i) for i in range(ncols)]
     kinds = [c.kind for c in sheet.columns]
@@ -248,7 +259,16 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
-    return "".join(out).encode("utf-8")
+    return _packed(out)
+
+
+def _packed(pieces: list[str]) -> bytes | Deflated:
+    if len(pieces) < PACK_PIECES:
+        return "".join(pieces).encode("utf-8")
+    sink = DeflateSink()
+    for i in range(0, len(pieces), PACK_PIECES):
+        sink.write("".join(pieces[i:i + PACK_PIECES]).encode("utf-8"))
+    return sink.close()
 
 
 def _title_lines(title: str, columns: Sequence[Column]) -> int:
