@@ -36,6 +36,7 @@ from ..io.sheet_patch import PatchError, PreparedPatch, prepare_cells
 from ..io.workbook import (BookError, FileBook, atomic_target, excel_lock, iter_sheet_rows,
                            release_freed_memory)
 from . import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
+from .rank import quiet_gc
 
 LARGE_EXPORT_ROWS = 5000  # below this a progress bar is noise
 SHOWN_PROBLEMS = 20
@@ -257,7 +258,8 @@ def import_export(export_path: str | Path, book, *, dry_run: bool = False, prefe
     except NotAnExport as e:
         raise ExportError(f"{export_path.name}：{e}") from None
     # only the columns this export can change are kept of the ledger's orders
-    ledger = ledger_orders(_order_rows(book), keep=export_columns(grid, aliases))
+    with quiet_gc():  # 100k rows of lists: no collection need walk them while they are built
+        ledger = ledger_orders(_order_rows(book), keep=export_columns(grid, aliases))
     release_freed_memory()
     large = len(grid) >= LARGE_EXPORT_ROWS
     plan = plan_import(grid, ledger, aliases=aliases, type_map=rubric.type_map, units=units,
