@@ -998,3 +998,33 @@ def test_json_lists_every_change(tmp_path: Path, capsys) -> None:
     assert (report["added"], report["updated"], report["unchanged"], report["conflicts"]) == (0, 1, 0, [])
     assert report["changes"] == [{"工单编号": "GD-1", "列": "回访结果", "原值": "不满意", "新值": "满意",
                                   "说明": "更新", "导出表行": 2}]
+
+
+def test_rows_one_at_a_time_are_the_grid(tmp_path: Path) -> None:
+    """iter_sheet_rows pads from A1 like read_grids (calamine's iter_rows starts at the first
+    used column): a sheet whose first cell is C3 reads the same both ways."""
+    from xl_kaohe.io.workbook import iter_sheet_rows, read_grids
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = S.ORDERS
+    ws["C3"], ws["D5"], ws["E4"] = "工单编号", 7, datetime(2026, 3, 1, 9)
+    path = tmp_path / "offset.xlsx"
+    wb.save(path)
+    grid = read_grids(path, (S.ORDERS,))[S.ORDERS]
+    assert list(iter_sheet_rows(path, S.ORDERS)) == grid
+    assert grid[2][2] == "工单编号" and grid[4][3] == 7.0 and len(grid) == 5  # rows 1..5, columns A..E
+    assert iter_sheet_rows(path, "没有这张表") is None
+
+
+def test_import_log_drops_whole_old_blocks_at_the_row_limit() -> None:
+    from xl_kaohe.core import import_log
+    old = [[NOW, "a.csv", "", "", "", "", "新增 2 条"], [NOW, "a.csv", "A-1", "", "", "甲", "新增工单"],
+           [NOW, "a.csv", "A-2", "", "", "乙", "新增工单"],
+           [NOW, "b.csv", "", "", "", "", "新增 1 条"], [NOW, "b.csv", "B-1", "", "", "丙", "新增工单"]]
+    new = [[NOW, "c.csv", "", "", "", "", "新增 0 条"]]
+    limited = import_log._drop_oldest(old + new, 1)
+    # 6 rows, 1 too many: the whole first block (3 rows) goes, b.csv's block starts the sheet
+    assert [row[1] for row in limited] == ["b.csv", "b.csv", "c.csv"]
+    sheet = import_log.import_log_sheet(old, new)
+    assert len(sheet.rows) == 6 and sheet.row_marks == {0: "bold", 3: "bold", 5: "bold"}
+    assert import_log.previous_rows([import_log.HEADERS, *old, ["", None, None]]) == old  # blank rows dropped
