@@ -547,7 +547,7 @@ def test_bad_bonus_points_are_reported_even_when_the_code_is_bad_too() -> None:
 
 from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES  # noqa: E402
 from xl_kaohe.core.import_memory import ImportMemory  # noqa: E402
-from xl_kaohe.core.importing import ledger_orders, plan_import  # noqa: E402
+from xl_kaohe.core.importing import export_columns, ledger_orders, plan_import  # noqa: E402
 from xl_kaohe.core.rules import DEFAULT_TYPE_MAP  # noqa: E402
 from xl_kaohe.core.tables import is_blank  # noqa: E402
 
@@ -569,7 +569,8 @@ def _apply(grid: list[list[Any]], plan) -> list[list[Any]]:
 
 
 def _run_import(grid, export, memory, prefer=False):
-    plan = plan_import(export, ledger_orders(grid), aliases=DEFAULT_HEADER_ALIASES,
+    orders = ledger_orders(grid, keep=export_columns(export, DEFAULT_HEADER_ALIASES))  # as the job reads them
+    plan = plan_import(export, orders, aliases=DEFAULT_HEADER_ALIASES,
                        type_map=DEFAULT_TYPE_MAP, units=IMPORT_UNITS, memory=memory, prefer_export=prefer)
     return plan, _apply(grid, plan)
 
