@@ -547,7 +547,7 @@ def test_bad_bonus_points_are_reported_even_when_the_code_is_bad_too() -> None:
 
 from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES  # noqa: E402
 from xl_kaohe.core.import_memory import ImportMemory  # noqa: E402
-from xl_kaohe.core.importing import export_columns, ledger_orders, plan_import  # noqa: E402
+from xl_kaohe.core.importing import clean_text, export_columns, ledger_orders, plan_import  # noqa: E402
 from xl_kaohe.core.rules import DEFAULT_TYPE_MAP  # noqa: E402
 from xl_kaohe.core.tables import is_blank  # noqa: E402
 
@@ -566,6 +566,11 @@ def _apply(grid: list[list[Any]], plan) -> list[list[Any]]:
             grid[row_number - 1] += [None] * (c + 1 - len(grid[row_number - 1]))
             grid[row_number - 1][c] = value
     return grid
+
+
+def _canon(column: int, value: Any) -> str:
+    text = clean_text(value)
+    return "".join(text.split()) if column == 1 else text  # units are compared without spaces
 
 
 def _run_import(grid, export, memory, prefer=False):
@@ -593,8 +598,9 @@ def test_import_loses_nothing_and_keeps_hand_edits(first, second, edits, prefer)
         if r + 1 < len(ledger):
             ledger[r + 1][c] = value
     hand = {(row[0], c) for row, old in zip(ledger, imported) for c in range(len(row))
-            if c < len(old) and row[c] != old[c] and not (is_blank(row[c]) and is_blank(old[c]))}
-    # (typing the same value back, or clearing a blank cell, is no edit)
+            if c < len(old) and _canon(c, row[c]) != _canon(c, old[c])}
+    # (the same text again, with other spaces around it, or clearing a blank cell, is no edit:
+    # the import compares texts trimmed, units without spaces)
     before = [list(row) for row in ledger]
     plan2, after = _run_import(ledger, [EXPORT_HEADER, *map(list, second)], plan1.memory, prefer)
 
