@@ -28,7 +28,6 @@ from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES
 from xl_kaohe.core.importing import ledger_orders, map_columns, plan_import
 from xl_kaohe.core.ledger import ERROR
 from xl_kaohe.jobs.importing import ImportSummary, ProgressBar, import_export
-from xl_kaohe.io import sheet_patch
 from xl_kaohe.io.exports import read_export
 from xl_kaohe.io.sheet_patch import is_date_format
 from xl_kaohe.io.workbook import FileBook
