@@ -5,7 +5,7 @@
 - a cached =KAOHE_SCORE call (ledger unchanged): target <= 50 us; baseline in the same run: the
   same call with the cache defeated (re-score of the ledger per call, what a naive UDF does);
 - the date functions over one 100k-row column (one Excel call): target <= 0.5 s each; baseline:
-  a per-row loop calling chinese_calendar day by day (xl_kaohe.core.baseline).
+  a per-row loop calling chinese_calendar day by day (tests/support/baseline.py).
 COM transfer time inside Excel is not included: it cannot be measured here (no Excel).
 """
 from __future__ import annotations
@@ -20,9 +20,10 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # tests/support: synth, baseline
 
 import udfs.kaohe_udfs as U  # noqa: E402
-from xl_kaohe import synth  # noqa: E402
+from support import synth  # noqa: E402
 from xl_kaohe.core import schema as S  # noqa: E402
 from xl_kaohe.excel.cache import LedgerCache  # noqa: E402
 
@@ -68,7 +69,8 @@ def main() -> None:
     isw_s, _ = timed(lambda: U.KAOHE_ISWORKDAY(col["受理时间"], CALLER, VERSIONS))
 
     # baseline: the same column through the per-order, day-by-day implementation
-    from xl_kaohe.core import baseline, functions as F
+    from support import baseline
+    from xl_kaohe.core import functions as F
     ctx = U.CACHE.date_context("bench.xlsm", VERSIONS)
     orders, _, _ = F._orders(ctx, [r[0] for r in col["受理时间"]], [r[0] for r in col["工单类型"]],
                              [r[0] for r in col["办理时限"]], [r[0] for r in col["办结时间"]])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from xl_kaohe import synth
+from support import synth
 from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.io.workbook import read_grids
@@ -19,10 +19,11 @@ from xl_kaohe.io.workbook import read_grids
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks" / "bench.py"
 
-STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank", "warnings",
-          "kaohe_warn", "rank_job_trend", "rank_job_no_trend"}
-RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read",
-          "kaohe_warn_over_raw_read", "read_over_raw_read", "rank_with_trend_over_without"}
+STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "write", "kaohe_rank", "kaohe_import",
+          "late_raw_read", "late_kaohe_rank", "warnings", "kaohe_warn", "rank_job_trend", "rank_job_no_trend"}
+RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read", "read_over_raw_read",
+          "late_rank_over_raw_read", "kaohe_rank_cpu_over_raw_read_cpu", "late_rank_cpu_over_raw_read_cpu",
+          "import_rss_over_rank_rss", "kaohe_warn_over_raw_read", "rank_with_trend_over_without"}
 
 
 def run_bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -51,8 +52,10 @@ def test_smoke_report_shape(smoke):
     assert set(result["baselines_s"]) == {"a_per_order_deadlines", "b_raw_calamine_read"}
     assert result["baselines_s"]["b_raw_calamine_read"] == result["stages_s"]["raw_read"]
     assert set(result["ratios"]) == RATIOS and all(v > 0 for v in result["ratios"].values())
-    assert set(result["memory_mb"]) == {"kaohe_rank_peak_rss", "kaohe_warn_peak_rss", "worker_peak_rss",
-                                        "python_heap_peak"}
+    assert set(result["memory_mb"]) == {"kaohe_rank_peak_rss", "kaohe_import_peak_rss", "late_kaohe_rank_peak_rss",
+                                        "kaohe_warn_peak_rss", "worker_peak_rss", "python_heap_peak"}
+    assert set(result["cpu_s"]) == {"raw_read", "kaohe_rank", "kaohe_import", "late_raw_read", "late_kaohe_rank"}
+    assert result["memory_mb"]["kaohe_import_peak_rss"] > 0 and result["checks"]["import_rows"] == 150  # 300 / 2
     assert result["memory_mb"]["kaohe_rank_peak_rss"] > 0 and result["memory_mb"]["python_heap_peak"] > 0
 
 
@@ -70,6 +73,7 @@ def test_smoke_prints_a_table_and_the_same_json(smoke):
     table, _, text = stdout.partition("\n{")
     assert "kaohe rank, whole process" in table and "(a) per-order baseline deadlines" in table
     assert "raw python-calamine read" in table and "targets: set for 100,000 orders" in table
+    assert "import peak RSS / rank peak RSS" in table and "late-heavy: kaohe rank / its raw read" in table
     assert json.loads("{" + text) == report
 
 
@@ -129,3 +133,28 @@ def test_the_generated_ledger_is_scored_with_its_planted_problems():
     ranked = [u for u in a.ordered if u.rank is not None]
     assert ranked and any(u.rank is None for u in a.ordered)  # a unit with 参与考核 = 否
     assert len({u.total for u in ranked}) > 1
+
+
+def test_processes_only_gives_the_scale_curve_figures():
+    proc = run_bench("--sizes", "200", "--repeat", "1", "--processes-only", "--writer", "fast", "--json", "-")
+    assert proc.returncode == 0, proc.stderr
+    (result,) = json.loads(proc.stdout)["results"]
+    assert result["orders_scored"] is None and result["baselines_s"]["a_per_order_deadlines"] is None
+    assert {"kaohe_rank_over_raw_read", "late_rank_over_raw_read", "import_rss_over_rank_rss"} <= set(result["ratios"])
+
+
+def test_late_heavy_and_platform_export_generators():
+    from xl_kaohe.core.timeliness import compute_timeliness
+    from xl_kaohe.core.validate import load_ledger
+
+    def late_orders(ledger) -> int:
+        led = load_ledger(ledger.grids, today=date(2026, 12, 31))
+        return int(compute_timeliness(led.orders, led.rubric, led.calendar, led.params).late.sum())
+
+    plain, late = synth.generate(2000, seed=5), synth.generate(2000, seed=5, p_late=0.40)
+    a, b = late_orders(plain), late_orders(late)
+    assert b > 0.3 * 2000 and b > 5 * a  # 40 % asked for (less the open orders) vs ~3 %
+    export = synth.platform_export(plain, 100)
+    assert export[0][0] == "诉求编号" and len(export) == 101
+    known = {row[0] for row in plain.grids[S.ORDERS][1:]}
+    assert sum(row[0] in known for row in export[1:]) == 50  # half known, half new

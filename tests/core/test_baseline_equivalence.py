@@ -1,5 +1,5 @@
 """The vectorised deadlines / days late (core.timeliness) == the per-order, day-by-day reference
-(core.baseline) for every order: across statutory holidays, 调休 working weekends, the year end
+(tests/support/baseline.py) for every order: across statutory holidays, 调休 working weekends, the year end
 (deadlines in a year known only from the 节假日 sheet, or not known at all), every 办理时限 form,
 both 拖延天数计算 modes and several as-of dates."""
 from __future__ import annotations
@@ -11,9 +11,9 @@ import chinese_calendar
 import numpy as np
 import pytest
 
-from xl_kaohe import synth
+from support import synth
 from xl_kaohe.core import schema as S
-from xl_kaohe.core.baseline import DayBook, baseline_timeliness, nth_workday_after, workdays_after
+from support.baseline import DayBook, baseline_timeliness, nth_workday_after, workdays_after
 from xl_kaohe.core.calendar import WorkCalendar
 from xl_kaohe.core.ledger import Limit, Orders, Params
 from xl_kaohe.core.rules import default_rubric

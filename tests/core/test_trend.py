@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from bulletinkit import TODAY, three_months
 
-from xl_kaohe import synth
+from support import synth
 from xl_kaohe.core import schema as S
 from xl_kaohe.core.engine import assess
 from xl_kaohe.core.periods import Period, last_month, ledger_at, month_ends, parse_period

@@ -28,7 +28,6 @@ from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES
 from xl_kaohe.core.importing import ledger_orders, map_columns, plan_import
 from xl_kaohe.core.ledger import ERROR
 from xl_kaohe.jobs.importing import ImportSummary, ProgressBar, import_export
-from xl_kaohe.io import sheet_patch
 from xl_kaohe.io.exports import read_export
 from xl_kaohe.io.sheet_patch import is_date_format
 from xl_kaohe.io.workbook import FileBook
@@ -168,7 +167,7 @@ def test_shanghai_headers_into_template_ledger(tmp_path: Path, capsys) -> None:
     assert run(export, "--into", ledger) == 0
     out = capsys.readouterr().out
     # 4 rows, all new, none with a problem; 序号 and 来电人电话 are not ledger columns
-    assert "新增 4 条、更新 0 条、未变 0 条、问题 0 条" in out
+    assert "新增 4 条、更新 0 条、未变 0 条、冲突 0 处、问题 0 条" in out
     assert "未识别的列（已忽略）：序号、来电人电话" in out
 
     grid = orders_sheet(ledger)
@@ -204,7 +203,7 @@ def test_plain_headers_csv_in_chinese_encodings(tmp_path: Path, encoding: str, c
         ["0012346", "天宁区教育局", "投诉", "2026/3/9 14:00", "5个工作日", "", "", "食堂卫生"],
     ], encoding)
     assert run(export, "--into", ledger) == 0
-    assert "新增 2 条、更新 0 条、未变 0 条、问题 0 条" in capsys.readouterr().out
+    assert "新增 2 条、更新 0 条、未变 0 条、冲突 0 处、问题 0 条" in capsys.readouterr().out
     grid = orders_sheet(ledger)
     assert grid[1][:8] == ["0012345", "钟楼区教育局", "咨询", datetime(2026, 3, 5, 8, 30), "",
                            datetime(2026, 3, 6, 9, 0), "满意", "咨询中考政策，“加分”怎么算？"]
@@ -266,7 +265,7 @@ def test_serial_and_text_dates(tmp_path: Path, capsys) -> None:
     export = xlsx_export(tmp_path / "dates.xlsx", ["工单编号", "承办单位", "工单类型", "受理时间"], rows)
     assert run(export, "--into", ledger) == 1  # 明天上午 is a problem row
     out = capsys.readouterr().out
-    assert "新增 10 条、更新 0 条、未变 0 条、问题 1 条" in out
+    assert "新增 10 条、更新 0 条、未变 0 条、冲突 0 处、问题 1 条" in out
     assert "导出表第11行（D-9） [受理时间]" in out and "已按原文导入" in out
     grid = orders_sheet(ledger)
     assert [row[COL["受理时间"]] for row in grid[1:11]] == expected
@@ -302,7 +301,7 @@ def test_reimport_changes_nothing_and_does_not_rewrite(tmp_path: Path, capsys) -
 
     assert run(export, "--into", ledger) == 0
     out = capsys.readouterr().out
-    assert "新增 0 条、更新 0 条、未变 2 条、问题 0 条" in out
+    assert "新增 0 条、更新 0 条、未变 2 条、冲突 0 处、问题 0 条" in out
     assert "没有变化" in out
     assert ledger.read_bytes() == first and ledger.stat().st_mtime_ns == stamp
     assert not list(tmp_path.glob(".~kaohe-*"))
@@ -318,19 +317,25 @@ def test_partial_update_touches_only_carried_columns(tmp_path: Path, capsys) -> 
     export = csv_export(tmp_path / "回访.csv", ["工单编号", "办结时间", "回访结果"], [
         ["GD-1", "2026-03-06 15:00", "不满意"],  # 2 cells change
         ["GD-2", "2026/3/4 10:00", "满意"],      # same moment, same word: unchanged
-        ["GD-3", "", "基本满意"],                # blank 办结时间 never clears; 回访 changes: 1 cell
-    ], "utf-8-sig")
-    assert run(export, "--into", ledger) == 0
-    assert "新增 0 条、更新 2 条、未变 1 条、问题 0 条" in capsys.readouterr().out
+        ["GD-3", "", "基本满意"],                # blank 办结时间 never clears; 回访 differs from
+    ], "utf-8-sig")                              # a value typed by hand (no import wrote it): conflict
+    assert run(export, "--into", ledger) == 1
+    out = capsys.readouterr().out
+    # GD-1 updated (2 blank cells filled); GD-2 unchanged; GD-3 only a conflict: unchanged too
+    assert "新增 0 条、更新 1 条、未变 2 条、冲突 1 处、问题 0 条" in out
+    assert "GD-3 [回访结果] 台账“满意” ≠ 导出“基本满意”" in out
     grid = orders_sheet(ledger)
     assert grid[1][5:9] == [datetime(2026, 3, 6, 15), "不满意", "内容1", "跟进中"]
     assert grid[2][5:9] == [datetime(2026, 3, 4, 10), "满意", "内容2", "已核实"]
-    assert grid[3][5:9] == [datetime(2026, 3, 5, 9), "基本满意", "内容3", ""]
+    assert grid[3][5:9] == [datetime(2026, 3, 5, 9), "满意", "内容3", ""]
     assert grid[1][:4] == ["GD-1", "天宁区教育局", "办理", datetime(2026, 3, 2, 9)]
     assert len(grid) == 4  # nothing appended
 
+    summary = import_export(export, FileBook(ledger), prefer_export=True)  # the export's value
+    assert (summary.added, summary.updated, summary.unchanged, len(summary.conflicts)) == (0, 1, 2, 1)
+    assert orders_sheet(ledger)[3][6] == "基本满意"
     summary = import_export(export, FileBook(ledger))  # and again: nothing left to change
-    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert (summary.added, summary.updated, summary.unchanged, summary.conflicts) == (0, 0, 3, [])
 
 
 def test_unknown_unit_rows_are_imported_and_listed(tmp_path: Path, capsys) -> None:
@@ -342,7 +347,7 @@ def test_unknown_unit_rows_are_imported_and_listed(tmp_path: Path, capsys) -> No
     ], "utf-8")
     assert run(export, "--into", ledger) == 1
     out = capsys.readouterr().out
-    assert "新增 3 条、更新 0 条、未变 0 条、问题 2 条" in out
+    assert "新增 3 条、更新 0 条、未变 0 条、冲突 0 处、问题 2 条" in out
     assert "导出表第3行（U-2） [承办单位] “武进区教育局” 单位“武进区教育局”不在「单位」表中" in out
     assert "导出表第4行（U-3）" in out
     assert [row[1] for row in orders_sheet(ledger)[1:4]] == ["天宁区教育局", "武进区教育局", "新北区教育局"]
@@ -368,15 +373,15 @@ def test_rows_without_id_or_duplicated_are_not_imported(tmp_path: Path) -> None:
     export = csv_export(tmp_path / "e.csv", PLAIN[:4], [
         ["N-1", "天宁区教育局", "咨询", "2026-03-05"],
         ["", "天宁区教育局", "咨询", "2026-03-05"],     # row 3: no id
-        ["N-1", "钟楼区教育局", "办理", "2026-03-06"],  # row 4: duplicate of row 2
+        ["N-1", "钟楼区教育局", "办理", "2026-03-06"],  # row 4: duplicate of row 2, and the last: it stands
     ], "utf-8")
     summary = import_export(export, FileBook(ledger))
     assert (summary.added, summary.updated, summary.unchanged) == (1, 0, 0)
     assert summary.not_imported == 2 and summary.problem_rows == 2
-    assert [(p.row, p.imported) for p in summary.problems] == [(3, False), (4, False)]
-    assert "以第2行为准" in summary.problems[1].message
+    assert [(p.row, p.imported) for p in summary.problems] == [(2, False), (3, False)]
+    assert summary.problems[0].message == "导出表第2行与第4行工单编号相同，以最后的第4行为准，第2行未导入"
     assert "其中 2 条未导入" in summary.text()
-    assert orders_sheet(ledger)[1][1] == "天宁区教育局"
+    assert orders_sheet(ledger)[1][1:4] == ["钟楼区教育局", "办理", datetime(2026, 3, 6)]
 
 
 def test_injection_text_is_stored_as_plain_strings(tmp_path: Path) -> None:
@@ -437,12 +442,15 @@ def test_vba_project_and_ribbon_parts_are_byte_identical(tmp_path: Path) -> None
                                                          ["V-2", "天宁区教育局", "咨询", "2026-03-05"]], "utf-8")
     assert import_export(export, FileBook(ledger)).added == 2
     after = zipfile.ZipFile(io.BytesIO(ledger.read_bytes()))
-    assert after.namelist() == before.namelist()
+    added = [name for name in after.namelist() if name not in before.namelist()]
+    assert len(added) == 2 and all(n.startswith("xl/worksheets/sheet") for n in added)  # 导入记录, 导入底稿
     changed = {name for name in before.namelist() if before.read(name) != after.read(name)}
-    # only the 工单 worksheet and its table part (ref A1:I2 -> A1:I3) change
-    assert changed == {"xl/worksheets/sheet3.xml", "xl/tables/table2.xml"}
-    for name in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels", "xl/styles.xml",
-                 "xl/workbook.xml", "[Content_Types].xml"):
+    # the 工单 worksheet, its table part (ref A1:I2 -> A1:I3), and the parts that list the two
+    # new sheets (workbook, its rels, content types, app.xml titles) and the log's styles
+    assert {"xl/worksheets/sheet3.xml", "xl/tables/table2.xml"} <= changed
+    assert changed <= {"xl/worksheets/sheet3.xml", "xl/tables/table2.xml", "xl/workbook.xml",
+                       "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "docProps/app.xml", "xl/styles.xml"}
+    for name in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels"):
         assert after.read(name) == before.read(name), name
         assert after.getinfo(name).CRC == before.getinfo(name).CRC
     assert UI14_REL in after.read("_rels/.rels").decode()
@@ -495,7 +503,8 @@ def test_ledger_without_table(tmp_path: Path) -> None:
     assert ws["A3"].value == "T-2" and ws["D3"].value == datetime(2026, 3, 5, 10)
     assert ws["D3"].number_format == ws["D2"].number_format  # the column's own date style
     after = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
-    assert before.read("xl/styles.xml") == after.read("xl/styles.xml")
+    assert after.read("xl/styles.xml").count(b"<numFmt ") == before.read("xl/styles.xml").count(b"<numFmt ") + \
+        (0 if b"yyyy-mm-dd hh:mm" in before.read("xl/styles.xml") else 1)  # at most 导入记录's own format
     assert app.check(FileBook(path), asof=date(2026, 12, 31)).result.ledger.orders.order_id == ["T-1", "T-2"]
 
 
@@ -598,7 +607,7 @@ def test_failure_while_writing_leaves_the_original(tmp_path: Path, monkeypatch) 
         Path(dst).write_bytes(b"half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sheet_patch.PreparedPatch, "write", broken)
+    monkeypatch.setattr("xl_kaohe.jobs.importing.write_import", lambda src, dst, *a, **k: broken(None, dst))
     with pytest.raises(OSError):
         import_export(export, FileBook(ledger))
     assert ledger.read_bytes() == before
@@ -677,12 +686,15 @@ def test_plan_is_pure_and_counts_by_hand() -> None:
     from xl_kaohe.core.rules import DEFAULT_TYPE_MAP
     plan = plan_import(export, ledger, aliases=DEFAULT_HEADER_ALIASES, type_map=DEFAULT_TYPE_MAP, units=units)
     # 46082.375 = 2026-03-01 09:00 (46086 is 03-05; 0.375 day = 9 h)
-    assert plan.unchanged == 1
-    assert [(u.sheet_row, u.cells) for u in plan.updates] == [(4, {"回访结果": "不满意"})]
+    # B's 回访结果 满意 was not written by an import (no fingerprint): 不满意 is a conflict, kept
+    assert plan.unchanged == 2 and plan.updates == []
+    assert [(c.order_id, c.column, c.old, c.new) for c in plan.conflicts] == [("B", "回访结果", "满意", "不满意")]
     assert [(n.sheet_row, n.cells) for n in plan.new_rows] == [
         (5, {"工单编号": "C", "承办单位": "常州市第一中学", "工单类型": "办理", "受理时间": datetime(2026, 3, 2)})]
-    assert plan.cell_edits() == {4: {6: "不满意"}, 5: {0: "C", 1: "常州市第一中学", 2: "办理",
-                                                      3: datetime(2026, 3, 2)}}
+    assert plan.cell_edits() == {5: {0: "C", 1: "常州市第一中学", 2: "办理", 3: datetime(2026, 3, 2)}}
+    forced = plan_import(export, ledger, aliases=DEFAULT_HEADER_ALIASES, type_map=DEFAULT_TYPE_MAP, units=units,
+                         prefer_export=True)
+    assert [(u.sheet_row, u.cells) for u in forced.updates] == [(4, {"回访结果": "不满意"})]
 
 
 def test_date_format_detection() -> None:
@@ -738,7 +750,7 @@ def test_summary_text_lists_everything() -> None:
                             [ImportProblem(5, "承办单位", "某局", "单位不在表中", "A-5")],
                             [IgnoredColumn("序号", "未识别")], {}, written=Path("台账.xlsm"))
     text = summary.text()
-    assert "新增 3 条、更新 1 条、未变 10 条、问题 1 条" in text
+    assert "新增 3 条、更新 1 条、未变 10 条、冲突 0 处、问题 1 条" in text
     assert "未识别的列（已忽略）：序号" in text
     assert "导出表第5行（A-5） [承办单位] “某局” 单位不在表中" in text
     assert "已写入：台账.xlsm" in text
@@ -794,7 +806,7 @@ def test_ribbon_import_into_the_open_workbook(tmp_path: Path) -> None:
         ["GD-3", "钟楼区教育局", "咨询类", "2026-03-05 08:00", "", "", "", "普通"]], "utf-8")
     book.app.picked_file = str(export)
     message = ribbon.import_orders(book)
-    assert "新增 2 条、更新 1 条、未变 0 条、问题 0 条" in message and "请保存工作簿" in message
+    assert "新增 2 条、更新 1 条、未变 0 条、冲突 0 处、问题 0 条" in message and "请保存工作簿" in message
     sheet = book.sheets[S.ORDERS]
     # row 2 is GD-1: 办结时间 (F) and 回访结果 (G) filled, 诉求内容 kept
     assert sheet.text(2, 6) == datetime(2026, 3, 3, 10) and sheet.text(2, 7) == "满意"
@@ -806,3 +818,219 @@ def test_ribbon_import_into_the_open_workbook(tmp_path: Path) -> None:
     assert sheet.text(3, 8) == "=1+1" and (3, 8) not in sheet.formulas
     assert sheet.text(3, 5) is None and sheet.text(3, 9) is None  # columns not carried: untouched
     assert any("正在读取导出表" in str(s) for s in book.app.status_history)
+    # the live book got 导入记录 and 导入底稿 too (one ledger, one store)
+    assert book.sheets[S.IMPORT_LOG].text(1, 1) == "导入时间"
+    assert book.sheets[S.IMPORT_MEMORY].text(1, 1) == "工单编号"
+    assert [book.sheets[S.IMPORT_MEMORY].text(r, 1) for r in (2, 3, 4)] == ["GD-1", "GD-2", "GD-3"]
+
+
+# ---- hand edits, conflicts, 导入记录 (issue 14) -------------------------------------------------------
+
+NOW = datetime(2026, 4, 1, 9, 30)
+
+
+def _sheet(path: Path, name: str) -> list[list[Any]]:
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    finally:
+        book.close()
+
+
+def _hand_edit(path: Path, cell: str, value: Any) -> None:
+    """What a clerk does in Excel, here through openpyxl (it keeps the very hidden 导入底稿)."""
+    wb = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+    wb[S.ORDERS][cell] = value
+    wb.save(path)
+
+
+def _visit_export(path: Path, visit: str, done: str = "2026-03-04 16:00") -> Path:
+    return csv_export(path, ["工单编号", "承办单位", "工单类型", "受理时间", "办结时间", "回访结果"],
+                      [["GD-1", "天宁区教育局", "办理", "2026-03-02 09:00", done, visit]], "utf-8")
+
+
+def test_hand_edit_survives_a_reimport_of_the_same_export(tmp_path: Path, capsys) -> None:
+    """The clerk's case: 回访结果 不满意 corrected to 满意 after a 回访复核; the same export again."""
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    export = _visit_export(tmp_path / "e.csv", "不满意")
+    assert import_export(export, FileBook(ledger), now=NOW).added == 1
+    _hand_edit(ledger, "G2", "满意")
+    assert run(export, "--into", ledger) == 0
+    out = capsys.readouterr().out
+    # the export still says 不满意, as the last import wrote: the platform did not change, so the
+    # hand edit stays, silently counted (1 order, 0 cells written)
+    assert "新增 0 条、更新 0 条、未变 1 条、冲突 0 处、问题 0 条" in out
+    assert "另有 1 处手工修改，导出表未变，已保留" in out
+    assert orders_sheet(ledger)[1][6] == "满意"
+
+
+def test_platform_change_is_taken_where_the_ledger_holds_the_imported_value(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    _hand_edit(ledger, "I2", "已电话核实")  # 备注: not an imported column, so not a hand edit of one
+    summary = import_export(_visit_export(tmp_path / "e2.csv", "基本满意", "2026-03-05 10:00"), FileBook(ledger), now=NOW)
+    # 办结时间 and 回访结果 still hold what import 1 wrote: both take the platform's new values
+    assert (summary.updated, summary.conflicts) == (1, [])
+    assert [(c.column, c.kind) for c in summary.changes] == [("办结时间", "更新"), ("回访结果", "更新")]
+    assert orders_sheet(ledger)[1][5:9] == [datetime(2026, 3, 5, 10), "基本满意", "", "已电话核实"]
+
+
+def test_hand_edit_and_platform_change_is_a_conflict(tmp_path: Path, capsys) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    _hand_edit(ledger, "G2", "满意")
+    export2 = _visit_export(tmp_path / "e2.csv", "非常不满意")
+    assert run(export2, "--into", ledger) == 1
+    out = capsys.readouterr().out
+    # ledger 满意 (by hand) ≠ 不满意 (last imported), and the export now says 非常不满意: conflict
+    assert "新增 0 条、更新 0 条、未变 1 条、冲突 1 处、问题 0 条" in out
+    assert "GD-1 [回访结果] 台账“满意” ≠ 导出“非常不满意”" in out and "--prefer-export" in out
+    assert orders_sheet(ledger)[1][6] == "满意"
+    # listed again next time (the difference is still there); --prefer-export takes the export's
+    assert len(import_export(export2, FileBook(ledger), now=NOW).conflicts) == 1
+    assert run(export2, "--into", ledger, "--prefer-export") == 1
+    assert "已按 --prefer-export 采用导出表的值" in capsys.readouterr().out
+    assert orders_sheet(ledger)[1][6] == "非常不满意"
+    # now the ledger holds what the import wrote: the same export changes nothing
+    summary = import_export(export2, FileBook(ledger), now=NOW)
+    assert (summary.updated, summary.unchanged, summary.conflicts, summary.written) == (0, 1, [], None)
+
+
+def test_a_cell_cleared_by_hand_is_a_hand_edit(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    _hand_edit(ledger, "G2", None)
+    same = import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    assert (same.kept, same.conflicts, orders_sheet(ledger)[1][6]) == (1, [], "")  # stays blank
+    other = import_export(_visit_export(tmp_path / "e2.csv", "满意"), FileBook(ledger), now=NOW)
+    assert [(c.old, c.new) for c in other.conflicts] == [("", "满意")]  # a blank cell reads as ""
+
+
+def test_import_log_appends_one_block_per_import(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm", orders=[
+        ["GD-9", "钟楼区教育局", "咨询", datetime(2026, 3, 1, 9), None, None, "满意", "x", None]])
+    import_export(_visit_export(tmp_path / "第一批.csv", "不满意"), FileBook(ledger), now=NOW)
+    second = csv_export(tmp_path / "第二批.csv", ["工单编号", "回访结果", "办结时间"], [
+        ["GD-1", "基本满意", "2026-03-04 16:00"],  # 回访 changes (import 1 wrote it); 办结 unchanged
+        ["GD-9", "不满意", ""]], "utf-8")           # typed by hand, never imported: a conflict
+    later = datetime(2026, 4, 2, 14, 0)
+    import_export(second, FileBook(ledger), now=later)
+    log = _sheet(ledger, S.IMPORT_LOG)
+    assert log[0] == ["导入时间", "导出文件", "工单编号", "列", "原值", "新值", "说明"]
+    assert log[1] == [NOW, "第一批.csv", "", "", "", "", "新增 1 条、更新 0 条、未变 0 条、冲突 0 处"]
+    assert log[2] == [NOW, "第一批.csv", "GD-1", "", "", "天宁区教育局", "新增工单"]
+    assert log[3] == [later, "第二批.csv", "", "", "", "", "新增 0 条、更新 1 条、未变 1 条、冲突 1 处"]
+    assert log[4] == [later, "第二批.csv", "GD-1", "回访结果", "不满意", "基本满意", "更新"]
+    assert log[5] == [later, "第二批.csv", "GD-9", "回访结果", "满意", "不满意", "冲突：保留台账中的手工修改"]
+    assert len(log) == 6
+
+
+def test_memory_is_a_very_hidden_sheet_that_rank_leaves_alone(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e.csv", "不满意"), FileBook(ledger), now=NOW)
+    wb_xml = zipfile.ZipFile(ledger).read("xl/workbook.xml").decode()
+    assert re.search(rf'<sheet name="{S.IMPORT_MEMORY}"[^>]*state="veryHidden"', wb_xml)
+    memory = _sheet(ledger, S.IMPORT_MEMORY)
+    assert memory[0] == ["工单编号", "承办单位|工单类型|受理时间|办结时间|回访结果"]
+    # CRC-32 of the canonical texts, 8 hex digits each, in the header's order
+    import zlib
+    canon = ["天宁区教育局", "办理", "2026-03-02 09:00:00", "2026-03-04 16:00:00", "不满意"]
+    assert memory[1] == ["GD-1", " ".join(f"{zlib.crc32(t.encode()):08x}" for t in canon)]
+    before = sheet_xml(ledger, S.IMPORT_MEMORY)
+    out = tmp_path / "排名.xlsm"
+    assert cli.main(["rank", str(ledger), "--asof", "2026-12-31", "--output", str(out)]) in (0, 1)
+    assert sheet_xml(out, S.IMPORT_MEMORY) == before
+
+
+def test_real_export_shapes_dispatch_time_and_extra_columns(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    header = ["诉求编号", "登记时间", "派遣时间", "所有办理部门", "主责部门", "最后一次主责部门", "诉求类型",
+              "市民满意度", "结案时间", "部门办理截止时间", "是否延期"]
+    export = xlsx_export(tmp_path / "平台.xlsx", header, [
+        ["SQ-1", datetime(2026, 3, 2, 8, 0), datetime(2026, 3, 2, 10, 30), "天宁区教育局、钟楼区教育局",
+         "钟楼区教育局", "天宁区教育局", "咨询", "满意", datetime(2026, 3, 3, 9, 0), datetime(2026, 3, 5, 17, 30), "否"],
+        # split order: the same 诉求 sent to two units is two orders
+        ["SQ-2-01", "2026-03-06 08:00", "2026-03-06 09:00", "天宁区教育局", "", "天宁区教育局", "投诉",
+         "不满意", "", "2026-03-11 17:30", "是"],
+        ["SQ-2-02", "2026-03-06 08:00", "2026-03-06 09:15", "钟楼区教育局", "", "钟楼区教育局", "投诉",
+         "", "", "2026-03-11 17:30", "否"],
+    ])
+    summary = import_export(export, FileBook(ledger), now=NOW)
+    assert (summary.added, summary.problems) == (3, [])
+    # 受理时间 is the dispatch time (派遣时间 ranks before 登记时间); 最后一次主责部门 before 主责部门
+    # before 所有办理部门; 登记时间 and the platform's deadline land in extra columns J, K, L
+    assert summary.mapping["受理时间"] == "派遣时间" and summary.mapping["承办单位"] == "最后一次主责部门"
+    assert summary.mapping["回访结果"] == "市民满意度" and summary.mapping["办结时间"] == "结案时间"
+    grid = orders_sheet(ledger)
+    assert grid[0][9:12] == ["登记时间", "部门办理截止时间", "是否延期"]
+    assert grid[1][:7] == ["SQ-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 10, 30), "",
+                           datetime(2026, 3, 3, 9), "满意"]
+    assert grid[1][9:12] == [datetime(2026, 3, 2, 8), datetime(2026, 3, 5, 17, 30), "否"]
+    assert [row[0] for row in grid[2:4]] == ["SQ-2-01", "SQ-2-02"]
+    assert [row[1] for row in grid[2:4]] == ["天宁区教育局", "钟楼区教育局"]
+    assert grid[3][3] == datetime(2026, 3, 6, 9, 15) and grid[3][4] == ""  # 办理时限 never filled
+    table = openpyxl.load_workbook(ledger)[S.ORDERS].tables["tblOrders"]
+    assert table.ref == "A1:L4" and [c.name for c in table.tableColumns][9:] == ["登记时间", "部门办理截止时间", "是否延期"]
+    # the rubric's deadline decides: an as-of check still scores SQ-1 by 咨询's 2 working days
+    assert app.check(FileBook(ledger), asof=date(2026, 12, 31)).result.ledger.orders.order_id == ["SQ-1", "SQ-2-01", "SQ-2-02"]
+
+
+def test_registration_time_alone_is_the_receipt(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    export = csv_export(tmp_path / "e.csv", ["诉求编号", "登记时间", "主责部门", "评价满意度", "办理结束时间"],
+                        [["Q-1", "2026-03-02 08:00", "钟楼区教育局", "基本满意", "2026-03-03 12:00"]], "utf-8")
+    summary = import_export(export, FileBook(ledger), now=NOW)
+    assert summary.added == 1 and summary.mapping["受理时间"] == "登记时间"
+    grid = orders_sheet(ledger)
+    assert grid[1][:7] == ["Q-1", "钟楼区教育局", "", datetime(2026, 3, 2, 8), "", datetime(2026, 3, 3, 12), "基本满意"]
+    assert len(grid[0]) == 9 or all(v == "" for v in grid[0][9:])  # no extra column needed
+
+
+def test_handed_over_time_beats_registration(tmp_path: Path) -> None:
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    export = csv_export(tmp_path / "e.csv", ["工单编号", "登记时间", "交办时间", "承办单位"],
+                        [["J-1", "2026-03-02 08:00", "2026-03-03 11:00", "天宁区教育局"]], "utf-8")
+    import_export(export, FileBook(ledger), now=NOW)
+    grid = orders_sheet(ledger)
+    assert grid[1][3] == datetime(2026, 3, 3, 11) and grid[0][9] == "登记时间" and grid[1][9] == datetime(2026, 3, 2, 8)
+
+
+def test_json_lists_every_change(tmp_path: Path, capsys) -> None:
+    import json
+    ledger = template_ledger(tmp_path / "台账.xlsm")
+    import_export(_visit_export(tmp_path / "e1.csv", "不满意"), FileBook(ledger), now=NOW)
+    assert run(_visit_export(tmp_path / "e2.csv", "满意"), "--into", ledger, "--json", "-") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["added"], report["updated"], report["unchanged"], report["conflicts"]) == (0, 1, 0, [])
+    assert report["changes"] == [{"工单编号": "GD-1", "列": "回访结果", "原值": "不满意", "新值": "满意",
+                                  "说明": "更新", "导出表行": 2}]
+
+
+def test_rows_one_at_a_time_are_the_grid(tmp_path: Path) -> None:
+    """iter_sheet_rows pads from A1 like read_grids (calamine's iter_rows starts at the first
+    used column): a sheet whose first cell is C3 reads the same both ways."""
+    from xl_kaohe.io.workbook import iter_sheet_rows, read_grids
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = S.ORDERS
+    ws["C3"], ws["D5"], ws["E4"] = "工单编号", 7, datetime(2026, 3, 1, 9)
+    path = tmp_path / "offset.xlsx"
+    wb.save(path)
+    grid = read_grids(path, (S.ORDERS,))[S.ORDERS]
+    assert list(iter_sheet_rows(path, S.ORDERS)) == grid
+    assert grid[2][2] == "工单编号" and grid[4][3] == 7.0 and len(grid) == 5  # rows 1..5, columns A..E
+    assert iter_sheet_rows(path, "没有这张表") is None
+
+
+def test_import_log_drops_whole_old_blocks_at_the_row_limit() -> None:
+    from xl_kaohe.core import import_log
+    old = [[NOW, "a.csv", "", "", "", "", "新增 2 条"], [NOW, "a.csv", "A-1", "", "", "甲", "新增工单"],
+           [NOW, "a.csv", "A-2", "", "", "乙", "新增工单"],
+           [NOW, "b.csv", "", "", "", "", "新增 1 条"], [NOW, "b.csv", "B-1", "", "", "丙", "新增工单"]]
+    new = [[NOW, "c.csv", "", "", "", "", "新增 0 条"]]
+    limited = import_log._drop_oldest(old + new, 1)
+    # 6 rows, 1 too many: the whole first block (3 rows) goes, b.csv's block starts the sheet
+    assert [row[1] for row in limited] == ["b.csv", "b.csv", "c.csv"]
+    sheet = import_log.import_log_sheet(old, new)
+    assert len(sheet.rows) == 6 and sheet.row_marks == {0: "bold", 3: "bold", 5: "bold"}
+    assert import_log.previous_rows([import_log.HEADERS, *old, ["", None, None]]) == old  # blank rows dropped

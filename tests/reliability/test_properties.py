@@ -544,3 +544,82 @@ def test_bad_bonus_points_are_reported_even_when_the_code_is_bad_too() -> None:
     found = {(p.sheet, p.row, p.column) for p in kit.assess().result.problems}
     assert {(S.BONUSES, 2, "加分项"), (S.BONUSES, 3, "加分项")} <= found
     assert {(S.BONUSES, 2, "分值"), (S.BONUSES, 3, "分值")} <= found
+
+
+# ---- imports: nothing is lost, hand edits are never overwritten silently (issue 14) ---------------
+
+from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES  # noqa: E402
+from xl_kaohe.core.import_memory import ImportMemory  # noqa: E402
+from xl_kaohe.core.importing import clean_text, export_columns, ledger_orders, plan_import  # noqa: E402
+from xl_kaohe.core.rules import DEFAULT_TYPE_MAP  # noqa: E402
+from xl_kaohe.core.tables import is_blank  # noqa: E402
+
+IMPORT_UNITS = {"甲校": "甲校", "乙校": "乙校"}
+EXPORT_HEADER = ["工单编号", "承办单位", "回访结果", "诉求内容"]
+IMPORT_TEXT = st.sampled_from(["满意", "不满意", "基本满意", "", "=1+1", "  空格 ", "甲校", "内容\n两行"])
+
+
+def _apply(grid: list[list[Any]], plan) -> list[list[Any]]:
+    """What the writer does with a plan, on a plain grid (worksheet row r is grid[r-1])."""
+    grid = [list(row) for row in grid]
+    for row_number, cells in plan.cell_edits().items():
+        while len(grid) < row_number:
+            grid.append([None] * len(S.ORDER_COLUMNS))
+        for c, value in cells.items():
+            grid[row_number - 1] += [None] * (c + 1 - len(grid[row_number - 1]))
+            grid[row_number - 1][c] = value
+    return grid
+
+
+def _canon(column: int, value: Any) -> str:
+    text = clean_text(value)
+    return "".join(text.split()) if column == 1 else text  # units are compared without spaces
+
+
+def _run_import(grid, export, memory, prefer=False):
+    orders = ledger_orders(grid, keep=export_columns(export, DEFAULT_HEADER_ALIASES))  # as the job reads them
+    plan = plan_import(export, orders, aliases=DEFAULT_HEADER_ALIASES,
+                       type_map=DEFAULT_TYPE_MAP, units=IMPORT_UNITS, memory=memory, prefer_export=prefer)
+    return plan, _apply(grid, plan)
+
+
+export_rows = st.lists(st.tuples(st.sampled_from([f"GD-{i}" for i in range(8)] + ["", "GD-1-01"]),
+                                 st.sampled_from(["甲校", "乙校", "丙校"]), IMPORT_TEXT, IMPORT_TEXT),
+                       max_size=12)
+
+
+@FAST
+@given(first=export_rows, second=export_rows,
+       edits=st.lists(st.tuples(st.integers(0, 9), st.sampled_from([1, 6, 7, 8]), IMPORT_TEXT), max_size=6),
+       prefer=st.booleans())
+def test_import_loses_nothing_and_keeps_hand_edits(first, second, edits, prefer) -> None:
+    ledger = [list(S.ORDER_COLUMNS), ["OWN-1", "甲校", "咨询", "2026-03-01", None, None, "满意", "自己录的", "备注"]]
+    memory = ImportMemory()
+    plan1, ledger = _run_import(ledger, [EXPORT_HEADER, *map(list, first)], memory)
+    imported = [list(row) for row in ledger]
+    for r, c, value in edits:  # the clerk edits some cells by hand
+        if r + 1 < len(ledger):
+            ledger[r + 1][c] = value
+    hand = {(row[0], c) for row, old in zip(ledger, imported) for c in range(len(row))
+            if c < len(old) and _canon(c, row[c]) != _canon(c, old[c])}
+    # (the same text again, with other spaces around it, or clearing a blank cell, is no edit:
+    # the import compares texts trimmed, units without spaces)
+    before = [list(row) for row in ledger]
+    plan2, after = _run_import(ledger, [EXPORT_HEADER, *map(list, second)], plan1.memory, prefer)
+
+    # nothing is lost: every row is still there, 备注 and columns the export lacks untouched
+    for i, row in enumerate(before):
+        assert after[i][0] == row[0]
+        assert after[i][3:6] == row[3:6] and after[i][8:] == row[8:]
+    ids = {str(row[0]) for row in after[1:] if row[0]}
+    assert {r[0] for r in second if r[0]} <= ids and {r[0] for r in first if r[0]} <= ids
+    # a hand edit changes only where the plan says so: a conflict overridden by --prefer-export
+    overridden = {(c.order_id, S.ORDER_COLUMNS.index(c.column)) for c in plan2.conflicts}
+    written = {(u.order_id, S.ORDER_COLUMNS.index(col)) for u in plan2.updates for col in u.cells}
+    for i, row in enumerate(before[1:], start=1):
+        for c in (1, 6, 7):
+            key = (row[0], c)
+            if key in hand and after[i][c] != row[c]:
+                assert prefer and key in overridden and key in written
+    if not prefer:
+        assert not (overridden & written)

@@ -8,7 +8,13 @@ the values (dates, type words, unit names) and plans an upsert by 工单编号:
 - orders it has are updated only in the columns the export carries and only where the value
   really changed (same moment, same unit, same type = unchanged), and a blank export cell never
   clears a ledger cell: nothing is ever deleted;
-- columns the export does not carry (备注, staff's own columns) are never touched.
+- a cell is updated only while it still holds what the last import wrote (``import_memory``):
+  a hand edit is kept; when the export brings yet another value it is a conflict, listed with
+  both values (``prefer_export`` takes the export's);
+- columns the export does not carry (备注, staff's own columns) are never touched; the extra
+  columns of ``aliases.EXTRA_COLUMNS`` (登记时间, the platform's 部门办理截止时间, 是否延期) are added
+  at the right of the header when the ledger lacks them;
+- an order listed twice in one export: the last row stands, the earlier one is listed.
 
 A row with an unknown unit, a bad date or an unknown type word is still imported, with the
 value as given (as text), and listed as a problem; a row without 工单编号 cannot be merged and
@@ -17,13 +23,16 @@ strings as strings, never as formulas.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import schema as S
+from .aliases import EXTRA_COLUMNS, EXTRA_DATE_COLUMNS, KEPT_WHEN_OUTRANKED
 from .dates import DateError, parse_datetime
+from .import_memory import ImportMemory, fingerprint
 from .rules import NOT_ASSESSED, normalise_order_type
 from .tables import HEADER_SCAN_ROWS, Grid, find_table, header_key, is_blank
 from .validate import LedgerError, display, name_key, parse_limit, text_of
@@ -44,7 +53,7 @@ MSG_EMPTY_EXPORT = "导出表是空的，没有任何内容"
 MSG_NO_LEDGER_SHEET = f"工作簿中没有「{S.ORDERS}」表：这不是考核台账"
 MSG_NO_LEDGER_HEADER = f"「{S.ORDERS}」表没有“工单编号”表头：这不像一本考核台账"
 MSG_NO_ID = "工单编号为空，无法合并，此行未导入"
-MSG_DUPLICATE = "导出表中工单编号与第{first}行重复，以第{first}行为准，此行未导入"
+MSG_DUPLICATE = "导出表第{row}行与第{last}行工单编号相同，以最后的第{last}行为准，第{row}行未导入"
 MSG_UNKNOWN_UNIT = f"单位“{{value}}”不在「{S.UNITS}」表中（也不是任何单位的别名），请在「{S.UNITS}」表补充单位或别名"
 MSG_UNKNOWN_TYPE = f"工单类型“{{value}}”无法识别，可在「{S.RULES}」表的类型对照中补充"
 MSG_AS_GIVEN = "{problem}；已按原文导入"
@@ -52,6 +61,10 @@ MSG_KEPT = "{problem}；台账中原有的值未被覆盖"
 REASON_UNKNOWN = "未识别"
 REASON_DUPLICATE = "与“{other}”同为“{column}”，未采用"
 REASON_NOT_IN_LEDGER = f"对应台账的“{{column}}”列，但「{S.ORDERS}」表没有这一列"
+CHANGE_UPDATED = "更新"
+CHANGE_ADDED = "新增工单"
+CHANGE_CONFLICT = "冲突：保留台账中的手工修改"
+CHANGE_PREFERRED = "冲突：采用导出值（--prefer-export）"
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -95,6 +108,17 @@ class RowChange:
     export_row: int = 0
 
 
+@dataclass(frozen=True)
+class CellChange:
+    """One cell an import changed or refused to change: a line of 导入记录."""
+    order_id: str
+    column: str
+    old: Any          # the ledger's value before ("" for a new order)
+    new: Any          # the export's value
+    kind: str         # CHANGE_*
+    export_row: int = 0
+
+
 @dataclass
 class ColumnMap:
     header_row: int                        # export row of the header (1-based)
@@ -110,6 +134,7 @@ class LedgerOrders:
     columns: dict[str, int]                # header -> 0-based column
     rows: dict[str, tuple[int, Sequence[Any]]]  # 工单编号 -> (worksheet row, values); first wins
     next_row: int                          # first worksheet row below everything in the sheet
+    next_column: int = 0                   # first 0-based column right of the header's last cell
 
 
 @dataclass
@@ -123,10 +148,20 @@ class ImportPlan:
     unchanged: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     export_rows: int = 0                   # non-blank data rows in the export
+    conflicts: list[CellChange] = field(default_factory=list)  # hand edits kept (or overridden)
+    changes: list[CellChange] = field(default_factory=list)    # every cell written, in order
+    kept: int = 0                          # hand edits kept where the export did not change
+    memory: ImportMemory = field(default_factory=ImportMemory)
+    new_headers: dict[str, int] = field(default_factory=dict)  # extra columns to add -> index
 
     @property
     def changed(self) -> bool:
         return bool(self.new_rows or self.updates)
+
+    @property
+    def needs_write(self) -> bool:
+        """Cells change, or a conflict is to be logged, or only the fingerprints change."""
+        return self.changed or bool(self.conflicts) or self.memory.changed
 
     @property
     def skipped(self) -> int:
@@ -143,6 +178,8 @@ class ImportPlan:
     def cell_edits(self) -> dict[int, dict[int, Any]]:
         """worksheet row -> {0-based column: value}: what the writer puts into 工单."""
         edits: dict[int, dict[int, Any]] = {}
+        if self.new_headers and self.changed:
+            edits[self.header_row] = {index: name for name, index in self.new_headers.items()}
         for change in (*self.updates, *self.new_rows):
             row = edits.setdefault(change.sheet_row, {})
             for column, value in change.cells.items():
@@ -155,21 +192,55 @@ Progress = Callable[[float], None]
 
 # ---- the ledger side --------------------------------------------------------------------------------
 
-def ledger_orders(grid: Grid | None) -> LedgerOrders:
-    if grid is None:
+def ledger_orders(rows: Iterable[Sequence[Any]] | None, keep: Iterable[str] | None = None) -> LedgerOrders:
+    """The 工单 sheet's orders, from a grid or rows read one at a time. With ``keep`` (ledger
+    column names, e.g. ``export_columns``) only those columns' values are held, repeated short
+    texts once: a 100k-order ledger then costs a fraction of its grid."""
+    if rows is None:
         raise LedgerError(MSG_NO_LEDGER_SHEET)
-    table = find_table(grid, S.ORDERS, (KEY,))
+    it = iter(rows)
+    head = [row for _, row in zip(range(HEADER_SCAN_ROWS), it)]
+    table = find_table(head, S.ORDERS, (KEY,))
     if table is None:
         raise LedgerError(MSG_NO_LEDGER_HEADER)
     key_index = table.columns[header_key(KEY)]
-    rows: dict[str, tuple[int, Sequence[Any]]] = {}
+    header = head[table.header_row - 1]
+    width = max((c + 1 for c, v in enumerate(header) if not is_blank(v)), default=0)
+    wanted = None if keep is None else {header_key(k) for k in keep} | {header_key(KEY)}
+    kept = None if wanted is None else [i for name, i in table.columns.items() if name in wanted]
+    texts: dict[str, str] = {}
+    found: dict[str, tuple[int, Sequence[Any]]] = {}
     last = table.header_row
-    for r, row in table.rows():
+    for r, row in enumerate(itertools.chain(head[table.header_row:], it), start=table.header_row + 1):
+        if all(is_blank(v) for v in row):
+            continue
         last = r
         order_id = text_of(row[key_index]) if key_index < len(row) else ""
-        if order_id and order_id not in rows:
-            rows[order_id] = (r, row)
-    return LedgerOrders(table.header_row, dict(table.columns), rows, last + 1)
+        if order_id and order_id not in found:
+            found[order_id] = (r, row if kept is None else _project(row, kept, texts))
+    return LedgerOrders(table.header_row, dict(table.columns), found, last + 1, width)
+
+
+def _project(row: Sequence[Any], kept: list[int], texts: dict[str, str]) -> list[Any]:
+    """The row with only the kept columns (others None); short texts shared (units, types)."""
+    out: list[Any] = [None] * (max(kept) + 1)
+    for i in kept:
+        if i < len(row):
+            value = row[i]
+            if value.__class__ is str and len(value) <= 24:
+                value = texts.setdefault(value, value)
+            out[i] = value
+    return out
+
+
+def export_columns(export: Grid, aliases: Mapping[str, Sequence[str]]) -> set[str]:
+    """The ledger columns (header keys) an export's headers can feed; empty when it has none."""
+    index = _alias_index(aliases)
+    at = find_export_header(export, aliases)
+    if at is None:
+        return set()
+    found = {index[header_key(v)][0] for v in export[at] if header_key(v) in index}
+    return found | {header_key(c) for c in KEPT_WHEN_OUTRANKED.values()}
 
 
 # ---- headers ---------------------------------------------------------------------------------------
@@ -221,6 +292,7 @@ def map_columns(header: Sequence[Any], header_row: int, aliases: Mapping[str, Se
     columns takes the header listed first in the alias table; columns not used are listed."""
     index = _alias_index(aliases)
     ledger_keys = {header_key(c): c for c in ledger_columns}
+    ledger_keys.update({header_key(c): c for c in EXTRA_COLUMNS if header_key(c) not in ledger_keys})
     candidates: dict[str, list[tuple[int, int]]] = {}  # ledger column -> [(priority, export col)]
     ignored: list[tuple[int, IgnoredColumn]] = []
     for c, value in enumerate(header):
@@ -240,6 +312,10 @@ def map_columns(header: Sequence[Any], header_row: int, aliases: Mapping[str, Se
         sources[column] = found[0][1]
         used = display(header[found[0][1]], 60)
         for _, c in found[1:]:
+            kept = KEPT_WHEN_OUTRANKED.get(header_key(header[c]))
+            if kept is not None and kept not in candidates and kept not in sources:
+                sources[kept] = c  # e.g. 登记时间 beside 派遣时间: its own extra column
+                continue
             ignored.append((c, IgnoredColumn(display(header[c], 60),
                                              REASON_DUPLICATE.format(other=used, column=column))))
     return ColumnMap(header_row, sources, {col: display(header[c], 60) for col, c in sources.items()},
@@ -307,6 +383,11 @@ class _Values:
                 return parse_moment(value), None
             except DateError as e:
                 return clean_text(value), str(e)
+        if column in EXTRA_DATE_COLUMNS:  # the platform's own: a moment when readable, else as given
+            try:
+                return parse_moment(value), None
+            except DateError:
+                return clean_text(value), None
         if column == UNIT:
             unit = self.unit(value)
             if unit is None:
@@ -335,6 +416,31 @@ class _Values:
             return parse_moment(value), None  # the moment as given (a bare date stays a date)
         return clean_text(value), None
 
+    # -- canonical text of a ledger or normalised export value, and its fingerprint
+    def canon(self, column: str, value: Any) -> str:
+        if is_blank(value):
+            return ""
+        if column in DATE_COLUMNS or column in EXTRA_DATE_COLUMNS or column == LIMIT \
+                or isinstance(value, datetime):
+            try:
+                moment = parse_moment(value)  # 3个工作日 / 48小时 raise: compared as text
+            except (DateError, ValueError, TypeError, OverflowError):
+                moment = None
+            if moment is not None:
+                return moment.isoformat(sep=" ")
+        if column == UNIT:
+            return self.unit(value) or name_key(value)
+        if column == TYPE:
+            kind = self.kind(value)
+            return kind if kind is not None and kind != NOT_ASSESSED else clean_text(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+            return str(int(number)) if number.is_integer() else repr(number)
+        return clean_text(value)
+
+    def fingerprint(self, column: str, value: Any) -> str:
+        return fingerprint(self.canon(column, value))
+
     # -- is the ledger's value the same as the new one?
     def same(self, column: str, old: Any, new: Any) -> bool:
         if is_blank(old):
@@ -362,26 +468,33 @@ class _Values:
 
 def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Sequence[str]],
                 type_map: Mapping[str, str], units: Mapping[str, str],
+                memory: ImportMemory | None = None, prefer_export: bool = False,
                 progress: Progress | None = None) -> ImportPlan:
     """Plan merging the export (one sheet as a grid) into the ledger's 工单 rows.
 
     ``units`` maps name_key(name or alias) -> the unit's name (validate.read_units); ``aliases``
-    ledger column -> export headers (aliases.read_header_aliases). Raises ``NotAnExport`` when the
-    export has no 工单编号 column."""
+    ledger column -> export headers (aliases.read_header_aliases); ``memory`` what earlier
+    imports wrote (import_memory; updated in place and returned as ``plan.memory``). Raises
+    ``NotAnExport`` when the export has no 工单编号 column."""
     header_index = find_export_header(export, aliases)
     if header_index is None:
         raise NotAnExport(no_key_column_message(aliases, [export]))
     columns = map_columns(export[header_index], header_index + 1, aliases, ledger.columns)
-    plan = ImportPlan(ledger.header_row, dict(ledger.columns), columns.headers, columns.ignored)
+    plan = ImportPlan(ledger.header_row, dict(ledger.columns), columns.headers, columns.ignored,
+                      memory=memory if memory is not None else ImportMemory())
+    for column in columns.sources:  # extra columns the ledger lacks go right of its header
+        if column not in plan.columns:
+            plan.columns[column] = plan.new_headers[column] = ledger.next_column + len(plan.new_headers)
     values = _Values(type_map, units)
     sources = [(column, c) for column, c in columns.sources.items() if column != KEY]
     key_source = columns.sources[KEY]
-    seen: dict[str, int] = {}
+    body = export[header_index + 1:]
+    last_of = _last_rows(body, key_source, header_index + 2)
     next_row = ledger.next_row
-    total = max(len(export) - header_index - 1, 1)
+    total = max(len(body), 1)
     step = max(total // 20, 1)  # report progress every 5%
 
-    for offset, row in enumerate(export[header_index + 1:]):
+    for offset, row in enumerate(body):
         if progress and offset % step == 0:
             progress(offset / total)
         if all(is_blank(v) for v in row):
@@ -393,29 +506,23 @@ def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Seq
         if not order_id:
             plan.problems.append(ImportProblem(r, KEY, "", MSG_NO_ID, imported=False))
             continue
-        if order_id in seen:
-            plan.problems.append(ImportProblem(r, KEY, order_id, MSG_DUPLICATE.format(first=seen[order_id]),
+        if last_of[order_id] != r:
+            plan.problems.append(ImportProblem(r, KEY, order_id, MSG_DUPLICATE.format(row=r, last=last_of[order_id]),
                                                order_id, imported=False))
             continue
-        seen[order_id] = r
         cells, troubles = _read_row(row, sources, values)
         existing = ledger.rows.get(order_id)
         if existing is None:
             plan.new_rows.append(RowChange(next_row, order_id, {KEY: order_id, **cells}, r))
             next_row += 1
+            for column, value in cells.items():
+                plan.memory.set(order_id, column, values.fingerprint(column, value))
+            plan.changes.append(CellChange(order_id, "", "", cells.get(UNIT, ""), CHANGE_ADDED, r))
             plan.problems += [ImportProblem(r, column, display(raw), MSG_AS_GIVEN.format(problem=problem), order_id)
                               for column, (raw, problem) in troubles.items()]
             continue
         sheet_row, old_row = existing
-        changed = {column: value for column, value in cells.items()
-                   if not values.same(column, _at(old_row, ledger.columns[column]), value)}
-        for column, (raw, problem) in troubles.items():
-            # a doubtful value fills a blank cell, but never replaces what the ledger has
-            kept = column in changed and not is_blank(_at(old_row, ledger.columns[column]))
-            if kept:
-                del changed[column]
-            message = (MSG_KEPT if kept else MSG_AS_GIVEN).format(problem=problem)
-            plan.problems.append(ImportProblem(r, column, display(raw), message, order_id))
+        changed = _merge_row(plan, values, order_id, r, cells, troubles, old_row, prefer_export)
         if changed:
             plan.updates.append(RowChange(sheet_row, order_id, changed, r))
         else:
@@ -423,6 +530,56 @@ def plan_import(export: Grid, ledger: LedgerOrders, *, aliases: Mapping[str, Seq
     if progress:
         progress(1.0)
     return plan
+
+
+def _last_rows(body: Grid, key_source: int, first_row: int) -> dict[str, int]:
+    """工单编号 -> the export row (1-based) of its last occurrence: the last row stands."""
+    last: dict[str, int] = {}
+    for offset, row in enumerate(body):
+        raw = row[key_source] if key_source < len(row) else None
+        if not is_blank(raw):
+            last[text_of(clean_text(raw))] = first_row + offset
+    return last
+
+
+def _merge_row(plan: ImportPlan, values: _Values, order_id: str, r: int, cells: dict[str, Any],
+               troubles: dict[str, tuple[Any, str]], old_row: Sequence[Any],
+               prefer_export: bool) -> dict[str, Any]:
+    """The cells of an existing order to write; conflicts, changes and fingerprints noted."""
+    memory = plan.memory
+    changed: dict[str, Any] = {}
+    for column, value in cells.items():
+        index = plan.columns[column]
+        old = _at(old_row, index) if column not in plan.new_headers else None
+        new_print = values.fingerprint(column, value)
+        if values.same(column, old, value):
+            memory.set(order_id, column, new_print)  # the ledger agrees: remember it as imported
+            continue
+        if column in troubles and not is_blank(old):
+            continue  # a doubtful value never replaces what the ledger has (listed below)
+        last = memory.get(order_id, column)
+        old_print = values.fingerprint(column, old)
+        if (is_blank(old) and last is None) or old_print == last:
+            kind = CHANGE_UPDATED                      # blank, or still what the last import wrote
+        elif last == new_print:
+            plan.kept += 1                             # a hand edit; the platform did not change
+            continue
+        else:                                          # a hand edit, and the platform changed too
+            conflict = CellChange(order_id, column, old, value,
+                                  CHANGE_PREFERRED if prefer_export else CHANGE_CONFLICT, r)
+            plan.conflicts.append(conflict)
+            if not prefer_export:
+                plan.changes.append(conflict)
+                continue
+            kind = CHANGE_PREFERRED
+        changed[column] = value
+        memory.set(order_id, column, new_print)
+        plan.changes.append(CellChange(order_id, column, old, value, kind, r))
+    for column, (raw, problem) in troubles.items():
+        kept = column in cells and column not in changed and not is_blank(_at(old_row, plan.columns[column]))
+        message = (MSG_KEPT if kept else MSG_AS_GIVEN).format(problem=problem)
+        plan.problems.append(ImportProblem(r, column, display(raw), message, order_id))
+    return changed
 
 
 def _read_row(row: Sequence[Any], sources: list[tuple[str, int]],
@@ -455,6 +612,6 @@ def _at(row: Sequence[Any], index: int) -> Any:
 
 
 __all__ = [
-    "ImportPlan", "ImportProblem", "IgnoredColumn", "LedgerOrders", "NotAnExport", "RowChange",
-    "choose_sheet", "clean_text", "ledger_orders", "map_columns", "parse_moment", "plan_import",
+    "CellChange", "ImportMemory", "ImportPlan", "ImportProblem", "IgnoredColumn", "LedgerOrders", "NotAnExport", "RowChange",
+    "choose_sheet", "clean_text", "export_columns", "ledger_orders", "map_columns", "parse_moment", "plan_import",
 ]

@@ -35,6 +35,7 @@ OUTPUT_SHEETS = OUTPUT_SHEETS + (TREND,)  # kaohe rank writes 趋势 too (a plac
 BULLETIN_TEMPLATE = "通报模板"  # input, key/value: issuing office, 文号, 下一步工作要求 (§10)
 APPEALS = "申诉复核"        # input Table (§11)
 IMPORT_LOG = "导入记录"     # output, appended per import (issue 14)
+IMPORT_MEMORY = "导入底稿"  # very hidden: a fingerprint of each cell the imports wrote (issue 14)
 APPEAL_COLUMNS = ("申诉编号", "单位名称", "对象", "申诉日期", "申诉理由", "复核结论", "减免分值", "复核人",
                   "复核日期", "说明")
 APPEAL_DECISIONS = ("待复核", "维持", "撤销", "减免")

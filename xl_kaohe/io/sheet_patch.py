@@ -8,7 +8,7 @@ customUI14 ribbon (notes/EXCEL-PACKAGING.md). So the importer (工单) and the h
   part stays as it was (other rows, sheetViews, dataValidations, conditional formats, extLst);
   ``<dimension>`` grows to cover the new cells;
 - the sheet's Excel Table part (``ref`` and its ``autoFilter ref``) when appended rows go below
-  it, and the data-validation / conditional-format ranges that ended exactly at the table's
+  it or new header cells (an import's extra columns) right of it, and the data-validation / conditional-format ranges that ended exactly at the table's
   last row (Excel extends those with the table);
 - ``xl/styles.xml`` only when the workbook has no date style at all to show a date with.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import deque
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -36,8 +37,8 @@ from .ooxml.opc import (NS_R, REL_OFFICE_DOC, REL_STYLES, REL_WORKSHEET, parse_r
 from .ooxml.styles import Styles
 from .ooxml.workbook_part import parse_workbook
 from .ooxml.worksheet import Serial
-from .ooxml.xmltext import col_letter, root_prefix, xml_num, xml_text
-from .ooxml.zipcopy import Package
+from .ooxml.xmltext import col_letter, root_prefix, xml_attr, xml_num, xml_text
+from .ooxml.zipcopy import DeflateSink, Deflated, Package
 
 REL_TABLE = NS_R + "/table"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -65,7 +66,7 @@ class PatchError(ValueError):
 class PreparedPatch:
     """The new bytes of the changed parts, ready to be copied into a new package."""
     src: Path
-    parts: dict[str, bytes]
+    parts: dict[str, bytes | Deflated]  # the big worksheet part arrives compressed
     sheet_part: str
     sheet_crc: int
     skipped_formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, 0-based col)
@@ -97,7 +98,8 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
     (工单 for imports, 节假日 for holiday notices).
 
     ``header_row``/``key_column`` locate the ledger's header and key column: the Excel Table
-    whose top row is the header and that spans the key column grows over appended rows.
+    whose top row is the header and that spans the key column grows over appended rows, and
+    over new header cells written just right of it (its new columns take their names).
     ``date_format``: the style added for dates when the column and the workbook have none
     (工单 times: yyyy-mm-dd hh:mm; 节假日 days: yyyy-mm-dd)."""
     src = Path(src)
@@ -109,20 +111,32 @@ def prepare_cells(src: str | Path, sheet: str, edits: Mapping[int, Mapping[int, 
         _, date1904 = parse_workbook(pkg.read(wb_part))
         styles_part = next((resolve(wb_part, r.target) for r in wb_rels if r.type == REL_STYLES), None)
         styles = _StyleInfo(pkg.read_optional(styles_part) if styles_part else None, date_format)
-        patcher = _SheetPatcher(pkg.read(part).decode("utf-8"), edits, styles, Serial(date1904),
-                                header_row, progress)
-        new_text = patcher.run()
-        prepared = PreparedPatch(src, {}, info.filename, info.CRC, patcher.skipped)
-        if not patcher.changed:
-            return prepared
+        last_row = max((r for r, cells in edits.items() if cells), default=0)
+        prepared = PreparedPatch(src, {}, info.filename, info.CRC)
+        bottoms: list[int] = []  # the tables' old last rows: ranges ending there follow them down
         for table_part in _table_parts(pkg, part):
-            grown = _grow_table(pkg.read(table_part), sheet, header_row, key_column, patcher.last_row)
+            grown = _grow_table(pkg.read(table_part), sheet, header_row, key_column, last_row,
+                                edits.get(header_row, {}))
             if grown is not None:
                 new_data, name, old_bottom = grown
                 prepared.parts[table_part] = new_data
                 prepared.grown_tables.append(name)
-                new_text = _grow_sqrefs(new_text, old_bottom, patcher.last_row, header_row)
-        prepared.parts[part] = new_text.encode("utf-8")
+                if last_row > old_bottom:
+                    bottoms.append(old_bottom)
+
+        def follow_tables(tail: bytes) -> bytes:
+            for old_bottom in bottoms:
+                tail = _grow_sqrefs(tail, old_bottom, last_row, header_row)
+            return tail
+
+        patcher = _SheetPatcher(pkg.read(part), edits, styles, Serial(date1904), header_row, progress)
+        new_part = patcher.run(follow_tables)
+        prepared.skipped_formulas = patcher.skipped
+        if not patcher.changed:
+            prepared.parts.clear()
+            prepared.grown_tables.clear()
+            return prepared
+        prepared.parts[part] = new_part
         if styles.changed:
             prepared.parts[styles_part] = styles.render()
         return prepared
@@ -239,73 +253,84 @@ def _attr(tag_attrs: str, name: str) -> str | None:
 
 
 class _SheetPatcher:
-    def __init__(self, text: str, edits: Mapping[int, Mapping[int, Any]], styles: _StyleInfo,
+    """Works on the part's UTF-8 bytes (tags are ASCII): only the rows it rebuilds are decoded,
+    so a 100k-row sheet is never held as one Python str (4x its bytes with CJK text)."""
+
+    def __init__(self, data: bytes, edits: Mapping[int, Mapping[int, Any]], styles: _StyleInfo,
                  serial: Serial, header_row: int, progress: Callable[[float], None] | None):
-        self.text = text
+        self.data = data
         self.edits = {r: dict(cells) for r, cells in edits.items() if cells}
         self.styles = styles
         self.serial = serial
         self.header_row = header_row
         self.progress = progress
-        p = root_prefix(text, "worksheet")
+        p = root_prefix(data[:4096].decode("utf-8", "ignore"), "worksheet")
         self.p = p
+        pb = re.escape(p.encode())
+        self.row_re_b = re.compile(rb"<" + pb + rb"row\b([^>]*?)(?:/>|>(.*?)</" + pb + rb"row>)", re.S)
         self.row_re = re.compile(rf"<{re.escape(p)}row\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}row>)", re.S)
         self.cell_re = re.compile(rf"<{re.escape(p)}c\b([^>]*?)(?:/>|>(.*?)</{re.escape(p)}c>)", re.S)
         self.skipped: list[tuple[int, int]] = []
         self.written: set[tuple[int, int]] = set()  # (row, col) of cells written
         self.last_row = 0
         self._letters: dict[int, str] = {}
-        self._rows: list[tuple[int, re.Match]] = []
+        # (number, start, end) of the rows before the one being written: where a column's style is looked up
+        self._above: deque[tuple[int, int, int]] = deque(maxlen=STYLE_LOOKBACK_ROWS)
         self._column_styles: dict[tuple[int, bool], int | None] = {}
         self._col_defaults = self._read_cols()
 
     # -- top level
-    def run(self) -> str:
+    def run(self, tail_transform: Callable[[bytes], bytes] | None = None) -> bytes | Deflated:
+        """The new part, deflated as it is produced; the old bytes when no cell was written.
+        ``tail_transform`` edits what follows sheetData (validations following a table)."""
         if not self.edits:
-            return self.text
-        p = re.escape(self.p)
-        m = re.search(rf"<{p}sheetData\b[^>]*?(/?)>", self.text)
+            return self.data
+        pb = re.escape(self.p.encode())
+        m = re.search(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>", self.data)
         if m is None:
             raise PatchError(MSG_NO_SHEET_DATA)
         if m.group(1):  # an empty <sheetData/>
-            head = self.text[:m.start()] + f"<{self.p}sheetData>"
-            tail = f"</{self.p}sheetData>" + self.text[m.end():]
-            inner = ""
+            head = self.data[:m.start()] + f"<{self.p}sheetData>".encode()
+            tail_start, inner = m.end(), (m.end(), m.end())
+            closing = f"</{self.p}sheetData>".encode()
         else:
-            end = self.text.index(f"</{self.p}sheetData>", m.end())
-            head, inner, tail = self.text[:m.end()], self.text[m.end():end], self.text[end:]
-        new_inner = self._patch_rows(inner)
+            end = self.data.index(f"</{self.p}sheetData>".encode(), m.end())
+            head, inner, tail_start, closing = self.data[:m.end()], (m.end(), end), end, b""
+        out = DeflateSink()
+        out.write(self._grow_dimension(head.decode("utf-8")).encode("utf-8"))
+        self._patch_rows(*inner, out)
         if not self.written:
-            return self.text
-        return self._grow_dimension(head) + new_inner + tail
+            return self.data
+        tail = closing + self.data[tail_start:]
+        out.write(tail_transform(tail) if tail_transform else tail)
+        return out.close()
 
-    def _patch_rows(self, inner: str) -> str:
-        number = 0
-        for m in self.row_re.finditer(inner):
-            r = _attr(m.group(1), "r")
-            number = int(r) if r else number + 1
-            self._rows.append((number, m))
+    def _patch_rows(self, start: int, end: int, out: DeflateSink) -> None:
         pending = sorted(self.edits)
         total, done, step = len(pending), 0, max(len(pending) // 20, 1)
-        out: list[str] = []
-        pos, i = 0, 0
-        for number, m in self._rows:
-            if i >= total or pending[i] > number:
-                continue
-            out.append(inner[pos:m.start()])
-            pos = m.start()
-            while i < total and pending[i] < number:
-                out.append(self._new_row(pending[i]))
-                i, done = i + 1, self._tick(done, total, step)
-            if i < total and pending[i] == number:
-                out.append(self._edit_row(number, m))
-                pos = m.end()
-                i, done = i + 1, self._tick(done, total, step)
-        out.append(inner[pos:])
+        view = memoryview(self.data)
+        pos, i, number = start, 0, 0
+        for m in self.row_re_b.finditer(self.data, start, end):
+            r = _attr(m.group(1).decode("ascii", "replace"), "r")
+            number = int(r) if r else number + 1
+            if i < total and pending[i] <= number:
+                out.write(view[pos:m.start()])
+                pos = m.start()
+                while i < total and pending[i] < number:
+                    out.write(self._new_row(pending[i]).encode("utf-8"))
+                    i, done = i + 1, self._tick(done, total, step)
+                if i < total and pending[i] == number:
+                    out.write(self._edit_row(number, m.group(0).decode("utf-8")).encode("utf-8"))
+                    pos = m.end()
+                    i, done = i + 1, self._tick(done, total, step)
+            if number > self.header_row:
+                self._above.append((number, m.start(), m.end()))
+            if i >= total:
+                break
+        out.write(view[pos:end])
         while i < total:
-            out.append(self._new_row(pending[i]))
+            out.write(self._new_row(pending[i]).encode("utf-8"))
             i, done = i + 1, self._tick(done, total, step)
-        return "".join(out)
 
     def _tick(self, done: int, total: int, step: int) -> int:
         done += 1
@@ -323,7 +348,8 @@ class _SheetPatcher:
                  for c, value in sorted(self.edits[number].items())]
         return f'<{self.p}row r="{number}">{"".join(cells)}</{self.p}row>'
 
-    def _edit_row(self, number: int, m: re.Match) -> str:
+    def _edit_row(self, number: int, row_xml: str) -> str:
+        m = self.row_re.fullmatch(row_xml)
         attrs, content = m.group(1), m.group(2) or ""
         cells: dict[int, str] = {}
         col = -1
@@ -344,6 +370,9 @@ class _SheetPatcher:
                 self.skipped.append((number, c))
                 continue
             style = int(s) if old is not None and (s := _attr(old[:old.index(">")], "s")) else None
+            if old is None and number == self.header_row:  # a new header cell looks like its neighbours
+                left = [cells[k] for k in sorted(cells) if k < c]
+                style = int(s) if left and (s := _attr(left[-1][:left[-1].index(">")], "s")) else None
             cells[c] = self._cell(number, c, value, style, new=old is None)
             changed = True
         if not changed:
@@ -386,9 +415,10 @@ class _SheetPatcher:
         return self._column_styles[key]
 
     def _find_column_style(self, col: int, row: int, date: bool) -> int | None:
-        above = [m for number, m in self._rows if self.header_row < number < row]
-        for m in reversed(above[-STYLE_LOOKBACK_ROWS:]):
-            s = self._style_in_row(m, col)
+        for number, start, end in reversed(self._above):
+            if number >= row:
+                continue
+            s = self._style_in_row(self.data[start:end].decode("utf-8"), col)
             if s is not None and (not date or self.styles.is_date(s)):
                 return s
         default = self._col_defaults.get(col)
@@ -396,8 +426,8 @@ class _SheetPatcher:
             return default
         return default if self.styles.is_date(default) else self.styles.date_style()
 
-    def _style_in_row(self, m: re.Match, col: int) -> int | None:
-        for cm in self.cell_re.finditer(m.group(2) or ""):
+    def _style_in_row(self, row_xml: str, col: int) -> int | None:
+        for cm in self.cell_re.finditer(row_xml):
             ref = _attr(cm.group(1), "r")
             if ref and _col_index(_REF.fullmatch(ref).group(1)) == col:
                 s = _attr(cm.group(1), "s")
@@ -407,7 +437,9 @@ class _SheetPatcher:
     def _read_cols(self) -> dict[int, int]:
         p = re.escape(self.p)
         cols: dict[int, int] = {}
-        m = re.search(rf"<{p}cols\b.*?</{p}cols>", self.text, re.S)
+        at = self.data.find(b"sheetData")
+        head = self.data[:at if at >= 0 else len(self.data)].decode("utf-8", "replace")
+        m = re.search(rf"<{p}cols\b.*?</{p}cols>", head, re.S)
         for col in re.finditer(rf"<{p}col\b([^>]*)>", m.group(0) if m else ""):
             lo, hi, style = (_attr(col.group(1), k) for k in ("min", "max", "style"))
             if lo and hi and style:
@@ -422,10 +454,12 @@ class _SheetPatcher:
         if m is None:
             return head
         bounds = _parse_range(m.group(2))
-        rows = [r for r, _ in self.written]
-        cols = [c for _, c in self.written]
         if bounds is None:
             return head
+        # from the planned cells (the part is written in one pass); a skipped formula cell exists
+        # already, so it lies inside the old bounds
+        rows = list(self.edits)
+        cols = [c for cells in self.edits.values() for c in (min(cells), max(cells))]
         c1, r1, c2, r2 = bounds
         nc1, nr1 = min(c1, *cols), min(r1, *rows)
         nc2, nr2 = max(c2, *cols), max(r2, *rows)
@@ -448,8 +482,9 @@ def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
 # ---- the Excel Table and the ranges that follow it -------------------------------------------------------
 
 def _grow_table(data: bytes, sheet: str, header_row: int, key_column: int,
-                last_row: int) -> tuple[bytes, str, int] | None:
-    """New table XML when rows at or below ``last_row`` fall outside the ledger's table."""
+                last_row: int, header_cells: Mapping[int, Any] = {}) -> tuple[bytes, str, int] | None:
+    """New table XML when rows at or below ``last_row`` fall outside the ledger's table, or
+    header cells are written in the columns right after it (they become table columns)."""
     text = data.decode("utf-8")
     root = re.search(r"<(?:[\w.-]+:)?table\b[^>]*>", text)
     if root is None:
@@ -460,19 +495,40 @@ def _grow_table(data: bytes, sheet: str, header_row: int, key_column: int,
     if bounds is None:
         return None
     c1, r1, c2, r2 = bounds
-    if r1 != header_row or not c1 <= key_column <= c2 or last_row <= r2:
+    added = []
+    while c2 + 1 + len(added) in header_cells:
+        added.append(str(header_cells[c2 + 1 + len(added)]))
+    if r1 != header_row or not c1 <= key_column <= c2 or (last_row <= r2 and not added):
         return None
     name = _attr(tag, "displayName") or _attr(tag, "name") or ""
     if int(_attr(tag, "totalsRowCount") or 0) > 0:
         raise PatchError(MSG_TOTALS_ROW.format(sheet=sheet, table=name))
-    new_ref = f"{col_letter(c1)}{r1}:{col_letter(c2)}{last_row}"
+    if added:
+        text = _add_table_columns(text, added)
+    new_ref = f"{col_letter(c1)}{r1}:{col_letter(c2 + len(added))}{max(last_row, r2)}"
     new_tag = re.sub(r'(\sref=")[^"]*(")', rf"\g<1>{new_ref}\g<2>", tag, count=1)
     text = text[:root.start()] + new_tag + text[root.end():]
     text = re.sub(r'(<(?:[\w.-]+:)?autoFilter\b[^>]*\sref=")[^"]*(")', rf"\g<1>{new_ref}\g<2>", text, count=1)
     return text.encode("utf-8"), name, r2
 
 
-def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -> str:
+def _add_table_columns(text: str, names: list[str]) -> str:
+    """Append <tableColumn> entries (fresh ids) and raise the count."""
+    m = re.search(r"<((?:[\w.-]+:)?)tableColumns\b([^>]*)>", text)
+    end = re.search(r"</(?:[\w.-]+:)?tableColumns>", text)
+    if m is None or end is None:
+        return text
+    prefix = m.group(1)
+    ids = [int(i) for i in re.findall(r'<(?:[\w.-]+:)?tableColumn\b[^>]*\sid="(\d+)"', text)]
+    count = len(re.findall(r"<(?:[\w.-]+:)?tableColumn\b", text)) + len(names)
+    start = max(ids, default=0) + 1
+    columns = "".join(f'<{prefix}tableColumn id="{start + i}" name="{xml_attr(n)}"/>' for i, n in enumerate(names))
+    text = text[:end.start()] + columns + text[end.start():]
+    head = re.sub(r'\scount="\d+"', f' count="{count}"', m.group(0), count=1)
+    return text[:m.start()] + head + text[m.end():]
+
+
+def _grow_sqrefs(text: bytes, old_bottom: int, new_bottom: int, header_row: int) -> bytes:
     """Data validations and conditional formats whose ranges end at the table's old last row
     follow it down (what Excel does when a table grows)."""
     def grow(sqref: str) -> str:
@@ -485,14 +541,14 @@ def _grow_sqrefs(text: str, old_bottom: int, new_bottom: int, header_row: int) -
             out.append(part)
         return " ".join(out)
 
-    # both come after sheetData: skip the (large) cell data
-    cut = max(text.rfind("sheetData>"), 0)
-    head, tail = text[:cut], text[cut:]
+    # both come after sheetData: skip the (large) cell data, decode only the rest
+    cut = max(text.rfind(b"sheetData>"), 0)
+    head, tail = text[:cut], text[cut:].decode("utf-8")
     tail = re.sub(r'(<(?:[\w.-]+:)?(?:dataValidation|conditionalFormatting)\b[^>]*\ssqref=")([^"]*)(")',
                   lambda m: m.group(1) + grow(m.group(2)) + m.group(3), tail)
     tail = re.sub(r"(<(?:[\w.-]+:)?sqref>)([^<]*)(</(?:[\w.-]+:)?sqref>)",
                   lambda m: m.group(1) + grow(m.group(2)) + m.group(3), tail)
-    return head + tail
+    return head + tail.encode("utf-8")
 
 
 __all__ = ["PatchError", "PreparedPatch", "is_date_format", "prepare_cells"]

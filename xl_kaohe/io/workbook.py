@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..core import schema as S
 from ..core.report import OutputSheet
@@ -151,6 +151,48 @@ def _umask() -> int:
     mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
     os.umask(mask)
     return mask
+
+
+def iter_sheet_rows(path: str | Path, sheet: str) -> Iterator[list[Any]] | None:
+    """One sheet's rows one at a time, as ``read_grids`` would give them (padded from A1), so a
+    caller that keeps only some columns never holds the whole sheet as Python objects (the
+    import reads 100k orders this way). None when the sheet does not exist."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    _check_readable(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises several error types for damaged files
+        raise BookError(f"无法读取 {path.name}：{e}") from None
+    if sheet not in book.sheet_names:
+        book.close()
+        return None
+    data = book.get_sheet_by_name(sheet)
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            start = data.start
+            lead = [""] * (start[1] if start else 0)  # iter_rows starts at the first used column
+            for row in data.iter_rows():
+                yield lead + row if lead else row
+        finally:
+            book.close()
+    return rows()
+
+
+def release_freed_memory() -> None:
+    """Hand memory the C heap keeps after a big free (calamine's parsed sheet) back to the OS,
+    so the next stage does not stack on top of it (glibc only; elsewhere nothing to do)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 @contextmanager

@@ -55,7 +55,7 @@ from .ooxml.worksheet import Serial, SheetHead, is_landscape, read_sheet_head, s
 from .ooxml.xmltext import col_letter, quote_sheet
 from .ooxml.zipcopy import Package
 
-__all__ = ["write_output_sheets"]
+__all__ = ["write_output_sheets", "write_sheets_into"]
 
 
 # =============================================================================================
@@ -346,3 +346,9 @@ class _Edit:
         self.types.ensure_default("rels", CT_RELS)
         if self.types.changed:
             self.pkg.write(CONTENT_TYPES, self.types.render())
+
+
+def write_sheets_into(pkg: Package, sheets: Sequence[OutputSheet]) -> None:
+    """The same edit on a package already open (the importer patches 工单 into it first)."""
+    _check_sheets(sheets)
+    _Edit(pkg, sheets).run()

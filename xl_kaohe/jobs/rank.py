@@ -1,7 +1,10 @@
 """生成排名 and 校验台账 (also behind 单位明细): read the book, assess, write the output sheets."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from datetime import date
+from typing import Iterator
 
 from ..core.board import board_sheet
 from ..core.engine import Assessment, assess
@@ -10,9 +13,27 @@ from . import Book, Progress, quiet as _quiet, today as _today
 
 def _assess(book: Book, asof: date | None, today: date | None, progress: Progress) -> tuple[dict, Assessment]:
     progress(f"正在读取 {book.label} …")
-    grids = book.read_grids()
-    progress("正在校验和计分 …")
-    return grids, assess(grids, asof=asof, today=today or _today())
+    with quiet_gc():
+        grids = book.read_grids()
+        gc.freeze()  # the grids (a million cells) live to the end: no collection need walk them
+    try:
+        progress("正在校验和计分 …")
+        return grids, assess(grids, asof=asof, today=today or _today())
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """No cyclic collections while the grids are built: each full one walks every cell list
+    read so far (the cells hold no cycles; collection resumes afterwards)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check(book: Book, *, asof: date | None = None, today: date | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,12 +23,16 @@ from xl_kaohe.core.report import BLOCK_MARKS, LINE_HEIGHT, Column, Formula, Outp
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
+from .zipcopy import DeflateSink, Deflated
 from .xmltext import (XML_DECL, col_letter, local_name, serialize, xml_attr, xml_num,
                       xml_text)
 
 TITLE_ROW_HEIGHT = 25      # points per line of title
 PAGE_CHARS = {False: 66, True: 100}  # column-width units that fit A4 at 100% (LibreOffice's are widest)
 BLOCK_LINE_HEIGHT = 18     # points per line of a paragraph row (report.BLOCK_MARKS)
+TEXT_CACHE_PROBE = 1000    # rows after which a column of mostly distinct texts stops being cached
+BODY_CHUNK_ROWS = 1000     # rows rendered column by column at a time (bounded transient memory)
+PACK_PIECES = 8192         # a sheet of more rows than this is deflated in chunks of as many
 
 
 @dataclass
@@ -94,36 +99,55 @@ class Serial:
 
 def _cell_xml(ref: str, value: Any, style: int, serial: Serial) -> str:
     """One <c>. Strings are inline text (never formulas); dates are serial numbers."""
+    return f'<c r="{ref}"{_cell_body(value, style, serial)}'
+
+
+def _cell_body(value: Any, style: int, serial: Serial) -> str:
+    """A <c> after its reference: style, type and value."""
     if value is None:
-        return f'<c r="{ref}" s="{style}"/>'
+        return f' s="{style}"/>'
     cls = type(value)
     if cls is str:  # the common cases first: this runs for every cell
-        return _string_cell(ref, value, style)
+        return f' s="{style}"{_string_body(value)}'
     if cls is int:
-        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+        return f' s="{style}"><v>{value}</v></c>'
+    if cls is float and math.isfinite(value):  # before the (slow) numbers ABCs
+        return f' s="{style}"><v>{xml_num(value)}</v></c>'
     if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+        return f' s="{style}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, numbers.Integral):
-        return f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>'
+        return f' s="{style}"><v>{int(value)}</v></c>'
     if isinstance(value, (numbers.Real, Decimal)):
         number = float(value)
         if not math.isfinite(number):
-            return f'<c r="{ref}" s="{style}" t="e"><v>#NUM!</v></c>'
-        return f'<c r="{ref}" s="{style}"><v>{xml_num(number)}</v></c>'
+            return f' s="{style}" t="e"><v>#NUM!</v></c>'
+        return f' s="{style}"><v>{xml_num(number)}</v></c>'
     if isinstance(value, date):
         day = serial(value)
         if day is not None:
-            return f'<c r="{ref}" s="{style}"><v>{xml_num(day)}</v></c>'
+            return f' s="{style}"><v>{xml_num(day)}</v></c>'
         value = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return _string_cell(ref, str(value), style)
+    return f' s="{style}"{_string_body(str(value))}'
 
 
 def _string_cell(ref: str, text: str, style: int) -> str:
+    return f'<c r="{ref}" s="{style}"{_string_body(text)}'
+
+
+def _string_body(text: str) -> str:
+    """A string cell after its reference and style: the same for every repeat of a text."""
+    if len(text) <= MAX_CELL_CHARS and not _NOT_PLAIN.search(text) \
+            and not (text[:1].isspace() or text[-1:].isspace()):
+        return f' t="inlineStr"><is><t>{text}</t></is></c>'  # nothing to escape
     # Drop the characters XML cannot carry first: what is left decides xml:space ("0 \x08" -> "0 ").
     text = cell_text(text)  # core/celltext: the one text rule; an inline string is never a formula
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() \
         or "\n" in text else ""
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+    return f' t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+
+
+# what makes a text need escaping or xml:space (see xml_text): the plain case skips both
+_NOT_PLAIN = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 
 
 def _date_kind(value: Any, column_kind: str) -> str:
@@ -135,18 +159,19 @@ def _date_kind(value: Any, column_kind: str) -> str:
     return column_kind
 
 
-def _formula_cell(ref: str, formula: Formula, style: int, serial: Serial) -> str:
-    """A live formula with its cached value (what viewers that do not recalculate show)."""
+def _formula_body(formula: Formula, style: int, serial: Serial) -> str:
+    """A live formula cell after its reference, with its cached value (what viewers that do
+    not recalculate show)."""
     f = f"<f>{xml_text(formula.text)}</f>"
     value = formula.cached
     if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b">{f}<v>{int(value)}</v></c>'
+        return f' s="{style}" t="b">{f}<v>{int(value)}</v></c>'
     if isinstance(value, date):
         value = serial(value)
     if isinstance(value, (numbers.Real, Decimal)) and math.isfinite(float(value)):
-        return f'<c r="{ref}" s="{style}">{f}<v>{xml_num(float(value))}</v></c>'
+        return f' s="{style}">{f}<v>{xml_num(float(value))}</v></c>'
     text = "" if value is None else cell_text(str(value))
-    return f'<c r="{ref}" s="{style}" t="str">{f}<v>{xml_text(text)}</v></c>'
+    return f' s="{style}" t="str">{f}<v>{xml_text(text)}</v></c>'
 
 
 def _row_open(r: int, lines: int) -> str:
@@ -166,8 +191,87 @@ def _wrapped_lines(row: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> 
     return lines
 
 
+def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters: list[str],
+               kinds: list[str], wraps: list[bool]) -> tuple[list[str], list[int]]:
+    """The body rows' XML (and the worksheet rows of block rows, which span the columns), built
+    column by column in chunks of rows: each column's cells after their reference (style and
+    value) first, then one template fill per row. A string cell is rendered once per distinct
+    text of its column (unit names, codes and clause texts repeat on every line of 扣分依据); a
+    column whose first rows' texts are mostly distinct is rendered directly. A row is given its
+    height when it needs one: block rows (report.BLOCK_MARKS: a letter per page, 催办单) and rows
+    whose wrapped text takes more than one line."""
+    rows, width = sheet.rows, len(letters)
+    if not rows or not width:
+        return [], []
+    any_wrap = any(wraps)
+    wrapped = [(i, c.shown_width) for i, c in enumerate(sheet.columns) if c.wrap]
+    mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
+    caches: list[dict[tuple[str, int], str] | None] = [{} for _ in range(width)]
+    template = '<row r="{0}"{1}>' + "".join(f'<c r="{letter}{{0}}"{{{i + 2}}}' for i, letter in enumerate(letters)) \
+        + "</row>"
+    out: list[str] = []
+    merged: list[int] = []
+    header_row = sheet.header_row
+    for start in range(0, len(rows), BODY_CHUNK_ROWS):
+        chunk = rows[start:start + BODY_CHUNK_ROWS]
+        row_styles, row_attrs, blocks = [], [], []
+        for offset, row in enumerate(chunk):
+            mark = sheet.row_marks.get(start + offset)
+            if mark not in mark_styles:
+                mark_styles[mark] = ([styles.block(mark)] * width if mark in BLOCK_MARKS or mark == "heading"
+                                     else [styles.body(kind, mark, wrap, any_wrap) for kind, wrap in zip(kinds, wraps)])
+            row_styles.append(mark_styles[mark])
+            block = mark in BLOCK_MARKS
+            blocks.append(block)
+            if block:
+                merged.append(header_row + 1 + start + offset)
+                lines = _title_lines(str(row[0] or ""), sheet.columns, 1.0) if mark != "sign" else 1
+                height = TITLE_ROW_HEIGHT if mark == "title" else BLOCK_LINE_HEIGHT * lines
+                row_attrs.append(f' ht="{xml_num(height)}" customHeight="1"')
+            else:
+                lines = _wrapped_lines(row, wrapped) if any_wrap else 1
+                row_attrs.append(f' ht="{xml_num(LINE_HEIGHT * lines)}" customHeight="1"' if lines > 1 else "")
+        columns = []
+        for i in range(width):
+            cache = caches[i]
+            if start >= TEXT_CACHE_PROBE and cache is not None and len(cache) > TEXT_CACHE_PROBE // 2:
+                cache = caches[i] = None  # mostly distinct texts: the cache only costs
+            bodies: list[str] = []
+            for offset, row in enumerate(chunk):
+                value = row[i] if i < len(row) else None
+                style = row_styles[offset][i]
+                if value.__class__ is str:  # most cells
+                    if cache is None:
+                        bodies.append(f' s="{style}"{_string_body(value)}')
+                        continue
+                    key = (value, style)
+                    body = cache.get(key)
+                    if body is None:
+                        body = cache[key] = f' s="{style}"{_string_body(value)}'
+                    bodies.append(body)
+                    continue
+                mark = sheet.row_marks.get(start + offset)
+                if type(value) is Formula:
+                    kind = value.kind or kinds[i]
+                    if isinstance(value.cached, date):
+                        kind = _date_kind(value.cached, kind)
+                    if kind != kinds[i]:
+                        style = styles.body(kind, mark, wraps[i], any_wrap)
+                    bodies.append(_formula_body(value, style, serial))
+                    continue
+                if isinstance(value, date) and not blocks[offset]:  # a date needs a date format
+                    style = styles.body(_date_kind(value, kinds[i]), mark, wraps[i], any_wrap)
+                bodies.append(_cell_body(value, style, serial))
+            columns.append(bodies)
+        first = header_row + 1 + start
+        out.extend(map(template.format, range(first, first + len(chunk)), row_attrs, *columns))
+    return out, merged
+
+
 def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
-               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes:
+               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes | Deflated:
+    """The worksheet part; a big one (扣分依据 at 100k orders: ~40 MB) comes deflated, chunk by
+    chunk, so that its text is never whole in memory (``Package.write`` takes either)."""
     layout = sheet.layout
     ncols = max(len(sheet.columns), 1)
     letters = [col_letter(i) for i in range(ncols)]
@@ -212,40 +316,8 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
         out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
                    for i, c in enumerate(sheet.columns))
         out.append("</row>")
-    merged: list[int] = []  # block rows (a letter per page, e.g. 催办单) span the columns
-    mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
-    width = len(sheet.columns)
-    any_wrap = any(wraps)
-    wrapped = [(i, c.shown_width) for i, c in enumerate(sheet.columns) if c.wrap]
-    for index, row in enumerate(sheet.rows):
-        r = header_row + 1 + index
-        mark = sheet.row_marks.get(index)
-        if mark not in mark_styles:
-            mark_styles[mark] = ([styles.block(mark)] * len(kinds) if mark in BLOCK_MARKS or mark == "heading"
-                                 else [styles.body(kind, mark, wrap, any_wrap) for kind, wrap in zip(kinds, wraps)])
-        col_styles = mark_styles[mark]
-        if mark in BLOCK_MARKS:
-            merged.append(r)
-            lines = _title_lines(str(row[0] or ""), sheet.columns, 1.0) if mark != "sign" else 1
-            height = TITLE_ROW_HEIGHT if mark == "title" else BLOCK_LINE_HEIGHT * lines
-            out.append(f'<row r="{r}" ht="{xml_num(height)}" customHeight="1">')
-        else:
-            out.append(_row_open(r, _wrapped_lines(row, wrapped)) if any_wrap else f'<row r="{r}">')
-        cells = row if len(row) == width else [*row, *[None] * (width - len(row))]
-        for i, value in enumerate(cells):
-            style = col_styles[i]
-            if type(value) is Formula:
-                kind = value.kind or kinds[i]
-                if isinstance(value.cached, date):
-                    kind = _date_kind(value.cached, kind)
-                if kind != kinds[i]:
-                    style = styles.body(kind, mark, wraps[i], any_wrap)
-                out.append(_formula_cell(f"{letters[i]}{r}", value, style, serial))
-                continue
-            if isinstance(value, date) and mark not in BLOCK_MARKS:  # a date needs a date format
-                style = styles.body(_date_kind(value, kinds[i]), mark, wraps[i], any_wrap)
-            out.append(_cell_xml(f"{letters[i]}{r}", value, style, serial))
-        out.append("</row>")
+    body, merged = _body_rows(sheet, styles, serial, letters[:len(sheet.columns)], kinds, wraps)
+    out.extend(body)
     out.append("</sheetData>")
 
     if sheet.columns and layout.autofilter and sheet.header:
@@ -275,7 +347,16 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
-    return "".join(out).encode("utf-8")
+    return _packed(out)
+
+
+def _packed(pieces: list[str]) -> bytes | Deflated:
+    if len(pieces) < PACK_PIECES:
+        return "".join(pieces).encode("utf-8")
+    sink = DeflateSink()
+    for i in range(0, len(pieces), PACK_PIECES):
+        sink.write("".join(pieces[i:i + PACK_PIECES]).encode("utf-8"))
+    return sink.close()
 
 
 def _title_lines(title: str, columns: Sequence[Column], scale: float | None = None) -> int:

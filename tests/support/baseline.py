@@ -20,10 +20,10 @@ from typing import Mapping
 import chinese_calendar
 import numpy as np
 
-from .calendar import WorkCalendar
-from .ledger import Orders, Params
-from .rules import Rubric
-from .timeliness import Timeliness, default_workdays
+from xl_kaohe.core.calendar import WorkCalendar
+from xl_kaohe.core.ledger import Orders, Params
+from xl_kaohe.core.rules import Rubric
+from xl_kaohe.core.timeliness import Timeliness, default_workdays
 
 END_OF_DAY = time(23, 59, 59)
 

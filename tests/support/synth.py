@@ -37,9 +37,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .core import schema as S
-from .core.calendar import WorkCalendar, covered_years
-from .core.rules import BONUS_CAP_CODE, BONUS_ITEMS, DEFAULT_TYPE_MAP, default_rubric
+from xl_kaohe.core import schema as S
+from xl_kaohe.core.calendar import WorkCalendar, covered_years
+from xl_kaohe.core.rules import BONUS_CAP_CODE, BONUS_ITEMS, DEFAULT_TYPE_MAP, default_rubric
 
 Grid = list[list[Any]]
 
@@ -125,8 +125,12 @@ class SynthLedger:
 # =============================================================================================
 
 def generate(n_orders: int = 1000, *, n_units: int | None = None, year: int = 2026, asof: date | None = None,
-             seed: int = 20260101, noise: bool = True, late_mode: str = "工作日") -> SynthLedger:
+             seed: int = 20260101, noise: bool = True, late_mode: str = "工作日",
+             p_late: float = P_LATE) -> SynthLedger:
     """A deterministic ledger with ``n_orders`` work-order rows (noise rows included).
+
+    ``p_late``: the share of orders completed after their deadline (0.40 gives the late-heavy
+    ledger of the benchmark: ~80k 扣分依据 lines at 100k orders).
 
     Units default to n_orders / 500 clamped to 10..200 (a big bureau: ~200 units, ~100k orders,
     ~10k event rows). ``asof`` defaults to the year's end.
@@ -139,7 +143,7 @@ def generate(n_orders: int = 1000, *, n_units: int | None = None, year: int = 20
     calendar = WorkCalendar({d: kind == "上班" for d, kind, _ in holidays})
 
     units = _units(n_units, rng)
-    orders, order_ids = _orders(n_orders, units, year, end, calendar, rng, noise)
+    orders, order_ids = _orders(n_orders, units, year, end, calendar, rng, noise, p_late)
     sheets: dict[str, list[Sequence[Any]]] = {
         S.UNITS: [u.row() for u in units],
         S.ORDERS: orders,
@@ -249,7 +253,7 @@ def _edge_days(year: int, end: date, calendar: WorkCalendar) -> list[date]:
 
 
 def _orders(n: int, units: list[_Unit], year: int, end: date, calendar: WorkCalendar,
-            rng: random.Random, noise: bool) -> tuple[list[list[Any]], list[str]]:
+            rng: random.Random, noise: bool, p_late: float = P_LATE) -> tuple[list[list[Any]], list[str]]:
     first = date(year, 1, 1)
     days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
     work = [calendar.is_workday(d) for d in days]
@@ -303,7 +307,7 @@ def _orders(n: int, units: list[_Unit], year: int, end: date, calendar: WorkCale
         day = received.date()
         per_day[day] = per_day.get(day, 0) + 1
         order_id = f"GD{day:%Y%m%d}{per_day[day]:04d}"
-        completed = _completion(received, deadline, asof_end, rng)
+        completed = _completion(received, deadline, asof_end, rng, p_late)
         if completed is not None:
             visit = _pick(rng, visit_words, visit_cum)
         else:
@@ -391,7 +395,8 @@ def _approx_due(recs: list[list[Any]], calendar: WorkCalendar) -> list[datetime]
     return out  # type: ignore[return-value]
 
 
-def _completion(received: datetime, due: datetime, asof_end: datetime, rng: random.Random) -> datetime | None:
+def _completion(received: datetime, due: datetime, asof_end: datetime, rng: random.Random,
+                p_late: float = P_LATE) -> datetime | None:
     u = rng.random()
     p_open = 0.5 if (asof_end - received).days < 3 else P_OPEN
     if u < p_open:
@@ -401,7 +406,7 @@ def _completion(received: datetime, due: datetime, asof_end: datetime, rng: rand
         done = due
     elif u < P_EXACT_DUE + P_ONE_SECOND:
         done = due + timedelta(seconds=1)
-    elif u < P_EXACT_DUE + P_ONE_SECOND + P_LATE:
+    elif u < P_EXACT_DUE + P_ONE_SECOND + p_late:
         late_by = (1, 1, 1, 2, 2, 3, 4, 6, 9, 14, 30)[rng.randrange(11)]
         done = datetime.combine(due.date() + timedelta(days=late_by),
                                 time(rng.randrange(8, 19), rng.randrange(60), rng.randrange(60)))
@@ -796,7 +801,7 @@ def save_ledger_openpyxl(path: str | Path, grids: Mapping[str, Sequence[Sequence
 def _template():
     """io.template when it is there (build_ledger / save_ledger), else None."""
     try:
-        from .io import template
+        from xl_kaohe.io import template
     except ImportError:
         return None
     needed = ("build_ledger", "save_ledger", "param_row", "TABLE_NAMES", "_place_table")
@@ -830,3 +835,30 @@ def _openpyxl_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+# =============================================================================================
+# Platform exports (for the import benchmark)
+# =============================================================================================
+
+EXPORT_HEADER = ("诉求编号", "派遣时间", "最后一次主责部门", "诉求类型", "结案时间", "市民满意度", "诉求内容")
+
+
+def platform_export(ledger: SynthLedger, n_rows: int, *, seed: int = 7, share_known: float = 0.5) -> Grid:
+    """An export as a platform gives it: ``share_known`` of the rows are orders the ledger has
+    (1 in 10 with a new 回访结果, the rest as they are), the others new orders."""
+    rng = random.Random(seed)
+    orders = [row for row in ledger.grids[S.ORDERS][1:] if row[0]]
+    known = min(int(n_rows * share_known), len(orders))
+    rows: list[list[Any]] = [list(EXPORT_HEADER)]
+    step = max(len(orders) // max(known, 1), 1)
+    for i in range(known):
+        o = orders[(i * step) % len(orders)]
+        visit = o[6]
+        if rng.random() < 0.1:
+            visit = VISITS[rng.randrange(len(VISITS))][0]
+        rows.append([o[0], o[3], o[1], o[2], o[5], visit, o[7]])
+    for i in range(n_rows - known):
+        o = orders[rng.randrange(len(orders))]
+        rows.append([f"SQ{ledger.year}{i:07d}", o[3], o[1], o[2], o[5], o[6], o[7]])
+    return rows
