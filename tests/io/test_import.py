@@ -958,19 +958,22 @@ def test_real_export_shapes_dispatch_time_and_extra_columns(tmp_path: Path) -> N
     summary = import_export(export, FileBook(ledger), now=NOW)
     assert (summary.added, summary.problems) == (3, [])
     # 受理时间 is the dispatch time (派遣时间 ranks before 登记时间); 最后一次主责部门 before 主责部门
-    # before 所有办理部门; 登记时间 and the platform's deadline land in extra columns J, K, L
+    # before 所有办理部门; 登记时间 and the platform's deadline land in extra columns after the last
+    # used one: the template's 工单 has its KAOHE_STATUS array in K (办理状态（自动）, outside the
+    # Table: an array formula may not be inside one), so L, M, N, and the Table grows by rows only
     assert summary.mapping["受理时间"] == "派遣时间" and summary.mapping["承办单位"] == "最后一次主责部门"
     assert summary.mapping["回访结果"] == "市民满意度" and summary.mapping["办结时间"] == "结案时间"
     grid = orders_sheet(ledger)
-    assert grid[0][9:12] == ["登记时间", "部门办理截止时间", "是否延期"]
+    status = grid[0].index("办理状态（自动）")
+    assert status == 10 and grid[0][11:14] == ["登记时间", "部门办理截止时间", "是否延期"]
     assert grid[1][:7] == ["SQ-1", "天宁区教育局", "咨询", datetime(2026, 3, 2, 10, 30), "",
                            datetime(2026, 3, 3, 9), "满意"]
-    assert grid[1][9:12] == [datetime(2026, 3, 2, 8), datetime(2026, 3, 5, 17, 30), "否"]
+    assert grid[1][11:14] == [datetime(2026, 3, 2, 8), datetime(2026, 3, 5, 17, 30), "否"]
     assert [row[0] for row in grid[2:4]] == ["SQ-2-01", "SQ-2-02"]
     assert [row[1] for row in grid[2:4]] == ["天宁区教育局", "钟楼区教育局"]
     assert grid[3][3] == datetime(2026, 3, 6, 9, 15) and grid[3][4] == ""  # 办理时限 never filled
     table = openpyxl.load_workbook(ledger)[S.ORDERS].tables["tblOrders"]
-    assert table.ref == "A1:L4" and [c.name for c in table.tableColumns][9:] == ["登记时间", "部门办理截止时间", "是否延期"]
+    assert table.ref == "A1:I4" and len(table.tableColumns) == 9  # never across the status array
     # the rubric's deadline decides: an as-of check still scores SQ-1 by 咨询's 2 working days
     assert app.check(FileBook(ledger), asof=date(2026, 12, 31)).result.ledger.orders.order_id == ["SQ-1", "SQ-2-01", "SQ-2-02"]
 
@@ -983,7 +986,7 @@ def test_registration_time_alone_is_the_receipt(tmp_path: Path) -> None:
     assert summary.added == 1 and summary.mapping["受理时间"] == "登记时间"
     grid = orders_sheet(ledger)
     assert grid[1][:7] == ["Q-1", "钟楼区教育局", "", datetime(2026, 3, 2, 8), "", datetime(2026, 3, 3, 12), "基本满意"]
-    assert len(grid[0]) == 9 or all(v == "" for v in grid[0][9:])  # no extra column needed
+    assert [h for h in grid[0][9:] if h] == ["办理状态（自动）"]  # no extra column needed
 
 
 def test_handed_over_time_beats_registration(tmp_path: Path) -> None:
@@ -992,7 +995,7 @@ def test_handed_over_time_beats_registration(tmp_path: Path) -> None:
                         [["J-1", "2026-03-02 08:00", "2026-03-03 11:00", "天宁区教育局"]], "utf-8")
     import_export(export, FileBook(ledger), now=NOW)
     grid = orders_sheet(ledger)
-    assert grid[1][3] == datetime(2026, 3, 3, 11) and grid[0][9] == "登记时间" and grid[1][9] == datetime(2026, 3, 2, 8)
+    assert grid[1][3] == datetime(2026, 3, 3, 11) and grid[0][11] == "登记时间" and grid[1][11] == datetime(2026, 3, 2, 8)
 
 
 def test_json_lists_every_change(tmp_path: Path, capsys) -> None:
