@@ -57,3 +57,17 @@ def test_breaks_blocks_and_no_header(tmp_path):
     assert [ws.cell(r, 1).value for r in range(1, 9)] == [r[0] for r in rows]
     assert ws.cell(3, 1).font.b and ws.cell(1, 1).alignment.horizontal == "center"
     assert ws.cell(5, 1).alignment.horizontal == "right" and ws.cell(2, 1).alignment.wrap_text
+
+
+def test_a_letter_sheet_without_breaks_is_still_scaled_to_the_page(tmp_path):
+    # 催办单 with nothing to chase: one letter, no page break; 3 columns of 40 = 120 width units on
+    # a portrait page of 66 -> scale int(100 * 66 / 120) = 55, so it prints on one page width
+    columns = [Column("a", "text", 40), Column("b", "text", 40), Column("c", "text", 40)]
+    letter = OutputSheet("信", columns, [["标题"], ["没有需要催办的工单"]], row_marks={0: "title", 1: "note"},
+                         header=False, layout=Layout(orientation="portrait", fit_width=False, autofilter=False,
+                                                     freeze_header=False))
+    out = tmp_path / "out.xlsx"
+    write_output_sheets(source(tmp_path), out, [letter])
+    parts, _ = sheet_xml(out, "信")
+    xml = next(x for x in parts.values() if "标题" in x)
+    assert 'scale="55"' in xml and "fitToPage" not in xml and "<rowBreaks" not in xml

@@ -331,8 +331,9 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     orientation = "landscape" if landscape else "portrait"
     if layout.fit_width:
         fit = ' fitToWidth="1" fitToHeight="0"'
-    elif layout.page_breaks:
-        # not fitted (Excel drops manual page breaks on a fitted sheet): scaled to the page width
+    elif not layout.repeat_columns:
+        # not fitted (Excel drops manual page breaks on a fitted sheet, e.g. 催办单's letters, even
+        # before it has any): scaled to the page width
         scale = max(10, min(100, int(100 * PAGE_CHARS[landscape] / max(sum(c.shown_width for c in sheet.columns), 1))))
         fit = f' scale="{scale}"'
     else:
