@@ -6,7 +6,7 @@ points of the rule it is about. Pass ``compliant=False`` to a unit to switch tha
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 

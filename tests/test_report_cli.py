@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 
 import docx
 import pytest
@@ -14,7 +13,6 @@ from python_calamine import CalamineWorkbook
 import wmlschema
 from xl_kaohe import cli
 from xl_kaohe.core import schema as S
-from xl_kaohe.io.workbook import read_grids
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date, datetime, timezone
 import udfs.kaohe_udfs as U
 from ledgerkit import LedgerKit
 from xl_kaohe.core import functions as F
-from xl_kaohe.core.engine import assess
 
 CTX = F.date_context({}, today=date(2027, 1, 31))  # the built-in rules and calendar
 UTC = timezone.utc

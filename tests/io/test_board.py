@@ -3,7 +3,6 @@ the last `kaohe rank` (what WPS / LibreOffice show), a title saying when; Excel 
 recalculate on load, Workbook_Open does once macros run."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil

@@ -2,7 +2,6 @@
 IT person needs, and the Windows checklist walks through every button and every function."""
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 

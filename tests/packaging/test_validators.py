@@ -4,9 +4,7 @@ built .xlsm, after `kaohe rank` and after `kaohe import` --, and every VBA modul
 antlr4-vba grammar. Schemas and how extensions are handled: tests/ooxml_schemas.py."""
 from __future__ import annotations
 
-import io
 import os
-import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path

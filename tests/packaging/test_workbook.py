@@ -11,11 +11,11 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
 import olefile
 import pytest
 from oletools.olevba import VBA_Parser
 
+from kaohe_formulas import evaluate
 from xl_kaohe.build import vba_sources
 from xl_kaohe.build.workbook import DEFAULT_PATH, build_addin
 from xl_kaohe.cli import main
@@ -147,49 +147,15 @@ def test_rank_keeps_vba_and_ribbon(addin_path, tmp_path):
 
 # ---- the formulas engine: the 看板's date examples and cached values (hand-worked scores: test_golden_workbooks)
 
-def _scalar(value):
-    import formulas
-    if isinstance(value, np.ndarray):
-        value = value.ravel()[0]
-    return None if value is formulas.functions.sh.EMPTY or value == "" else value
-
-
-def _excel(value):
-    return to_serial(value) if isinstance(value, datetime) else value
-
-
 @pytest.fixture(scope="module")
 def formula_results(addin_path):
-    import formulas
-    from formulas.functions import wrap_ranges_func
-
     from xl_kaohe.core import functions as F
     from xl_kaohe.core.engine import assess
     from xl_kaohe.io.workbook import read_grids
 
     grids = read_grids(addin_path)
     # the build caches the 看板 values as of the year's end (build/workbook.py board_values)
-    assessment = assess(grids, today=date(2026, 12, 31))
-    ctx = F.date_context(grids, today=date(2026, 12, 31))
-    s = _scalar
-    registry = formulas.get_functions()
-    registry["KAOHE_SCORE"] = wrap_ranges_func(lambda u, i=None: F.score(assessment, s(u), s(i)))
-    registry["KAOHE_RANK"] = wrap_ranges_func(lambda u: F.rank(assessment, s(u)))
-    registry["KAOHE_BONUS"] = wrap_ranges_func(lambda u: F.bonus(assessment, s(u)))
-    registry["KAOHE_DEDUCT"] = wrap_ranges_func(lambda u, i=None: F.deduct(assessment, s(u), s(i)))
-    registry["KAOHE_DUE"] = wrap_ranges_func(lambda r, k, l=None: _excel(F.due(ctx, s(r), s(k), s(l))))
-    registry["KAOHE_WORKDAYS"] = wrap_ranges_func(lambda a, b: F.workdays(ctx, s(a), s(b)))
-    registry["KAOHE_ISWORKDAY"] = wrap_ranges_func(lambda d: F.is_workday(ctx, s(d)))
-    registry["KAOHE_LATEDAYS"] = wrap_ranges_func(
-        lambda r, k, c, l=None, a=None: F.late_days(ctx, s(r), s(k), s(c), s(l), s(a)))
-    model = formulas.ExcelModel().loads(str(addin_path)).finish()
-    solution = model.calculate()
-    cells = {}
-    for key, value in solution.items():
-        m = re.fullmatch(r"'\[[^\]]+\](.+)'!([A-Z]+\d+)", key)
-        if m:
-            cells[(m.group(1), m.group(2))] = _scalar(getattr(value, "value", value))
-    return cells
+    return evaluate(addin_path, assess(grids, today=date(2026, 12, 31)), F.date_context(grids, today=date(2026, 12, 31)))
 
 
 def test_date_function_examples_in_the_board(formula_results, addin_path):

@@ -552,7 +552,6 @@ from xl_kaohe.core.aliases import DEFAULT_HEADER_ALIASES  # noqa: E402
 from xl_kaohe.core.import_memory import ImportMemory  # noqa: E402
 from xl_kaohe.core.importing import clean_text, export_columns, ledger_orders, plan_import  # noqa: E402
 from xl_kaohe.core.rules import DEFAULT_TYPE_MAP  # noqa: E402
-from xl_kaohe.core.tables import is_blank  # noqa: E402
 
 IMPORT_UNITS = {"甲校": "甲校", "乙校": "乙校"}
 EXPORT_HEADER = ["工单编号", "承办单位", "回访结果", "诉求内容"]

@@ -93,7 +93,7 @@ def read_grids(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> BookGri
     _check_readable(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # calamine raises several error types for damaged files
+    except Exception:  # calamine raises several error types for damaged files
         raise BookError(f"无法读取 {path.name}：文件已损坏，或不是 Excel 工作簿") from None
     sheets = tuple(sheets)
     code_names, parts = scan_book(path, sheets)

@@ -42,7 +42,7 @@ from typing import BinaryIO, Sequence
 from xl_kaohe.core.report import OUTPUT_GROUP, SETTINGS_LAST, Formula, OutputSheet
 
 from ..core.report import LineChart
-from .ooxml.chart import chart_anchor, chart_xml, drawing_xml, line_chart_xml, line_drawing_xml
+from .ooxml.chart import chart_anchor, chart_xml, drawing_xml, line_chart_xml
 from .ooxml.opc import (CONTENT_TYPES, CT_CHART, CT_DRAWING, CT_RELS, CT_STYLES, CT_WORKSHEET,
                         REL_CALC_CHAIN, REL_CHART, REL_DRAWING, REL_EXT_PROPS, REL_OFFICE_DOC,
                         REL_STYLES, REL_WORKSHEET, ContentTypes, Rel, free_part_name,
@@ -268,7 +268,7 @@ class _Edit:
             drawing = free_part_name(self.pkg, folder + "/drawings/drawing%d.xml", taken)
             chart = free_part_name(self.pkg, folder + "/charts/chart%d.xml", taken)
             line = isinstance(sheet.chart, LineChart)
-            self.pkg.write(drawing, line_drawing_xml(sheet) if line else drawing_xml(sheet))
+            self.pkg.write(drawing, drawing_xml(sheet))
             self.pkg.write(rels_name(drawing), render_rels(
                 [Rel("rId1", REL_CHART, relative(drawing, chart))]))
             self.pkg.write(chart, (line_chart_xml if line else chart_xml)(sheet, sheet.chart))

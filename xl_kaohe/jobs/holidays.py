@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import schema as S

@@ -15,7 +15,7 @@ from ..core.ledger import ERROR, Problem
 from ..core.periods import Period, PeriodError, ledger_at, parse_period
 from ..core.ranking import rank_units
 from ..core.scoring import score
-from ..core.validate import Collector, LedgerError, load_ledger
+from ..core.validate import Collector, load_ledger
 from ..core.validate.bulletin_template import read_bulletin_template
 from . import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS, Book, Progress, quiet as _quiet
 

@@ -9,7 +9,6 @@ styles.xml against ECMA-376 wml.xsd and read the file back with python-docx.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from .render import render_docx, write_docx
 

@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 from ...core.document import DocTable, Document, Paragraph, Section
 from . import layout as L
-from .ooxml import PPR, RPR, TBLPR, TCPR, borders, child, clean, page_field, twips_mm
+from .ooxml import PPR, TBLPR, TCPR, borders, child, clean, page_field, twips_mm
 from .styles import font_table, install_styles, page_setup
 
 HEADING_STYLES = {1: "KhHeading1", 2: "KhHeading2"}

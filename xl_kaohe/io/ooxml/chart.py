@@ -55,7 +55,7 @@ def chart_anchor(sheet: OutputSheet) -> tuple[int, int, int, int]:
 
 
 def drawing_xml(sheet: OutputSheet) -> bytes:
-    """Anchored under the table (chart_anchor), as tall as its data rows need."""
+    """The drawing of the sheet's chart (bar or line), anchored under the table (chart_anchor)."""
     first_col, top, end_col, bottom = chart_anchor(sheet)
     return (XML_DECL +
             f'<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
@@ -154,26 +154,6 @@ def chart_xml(sheet: OutputSheet, chart: BarChart) -> bytes:
 # ---- line chart (趋势: one line per series row over the month columns) -------------------------
 
 LINE_COLORS = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478", "9E480E")
-
-
-def line_drawing_xml(sheet: OutputSheet) -> bytes:
-    """A line chart below the table (the table is wide: one column per month)."""
-    first_col, top, end_col, bottom = chart_anchor(sheet)
-    return (XML_DECL +
-            f'<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
-            '<xdr:twoCellAnchor editAs="oneCell">'
-            f"<xdr:from><xdr:col>{first_col}</xdr:col><xdr:colOff>0</xdr:colOff>"
-            f"<xdr:row>{top}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
-            f"<xdr:to><xdr:col>{end_col}</xdr:col><xdr:colOff>0</xdr:colOff>"
-            f"<xdr:row>{bottom}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
-            '<xdr:graphicFrame macro="">'
-            '<xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="Chart 1"/><xdr:cNvGraphicFramePr/>'
-            "</xdr:nvGraphicFramePr>"
-            '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
-            f'<a:graphic><a:graphicData uri="{NS_C}">'
-            f'<c:chart xmlns:c="{NS_C}" xmlns:r="{NS_R}" r:id="rId1"/>'
-            "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>"
-            "</xdr:twoCellAnchor></xdr:wsDr>").encode("utf-8")
 
 
 def line_chart_xml(sheet: OutputSheet, chart) -> bytes:
