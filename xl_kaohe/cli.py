@@ -255,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kaohe {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    p = sub.add_parser("rank", help="校验、计分，并把 排名/得分明细/扣分依据/校验 写入工作簿",
-                       description="校验台账、计分，把 排名、得分明细、扣分依据、校验 四张表写入工作簿。",
+    p = sub.add_parser("rank", help="校验、计分，把 排名、得分明细、扣分依据、校验 等结果表写入工作簿",
+                       description="校验台账、计分，把 排名、得分明细、扣分依据、校验、趋势、预警、催办单 写入工作簿（有「看板」的台账同时刷新看板的数值）。",
                        epilog="例：kaohe rank 考核台账.xlsm --asof 2026-12-31 --output 排名副本.xlsm")
     p.add_argument("workbook", metavar="台账", help=WORKBOOK_HELP)
     p.add_argument("--asof", type=_asof, metavar="日期", help=ASOF_HELP)
