@@ -1,4 +1,4 @@
-"""ECMA-376 WordprocessingML validation for tests: wml.xsd (tests/schemas/wml, from
+"""ECMA-376 WordprocessingML validation for tests: wml.xsd (tests/schemas/ecma-376, from
 python-openxml/python-docx ref/xsd, MIT) after the markup-compatibility step a consumer does
 first (attributes and elements of mc:Ignorable namespaces removed)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-SCHEMA = Path(__file__).parent / "schemas" / "wml" / "wml.xsd"
+SCHEMA = Path(__file__).parent / "schemas" / "ecma-376" / "wml.xsd"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
