@@ -29,20 +29,22 @@ LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK included)
 # count is ~20x faster than unicodedata per character, and 扣分依据 may have 10,000s of rows
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
                    "\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6"
-                   "\U00020000-\U0003fffd]")
+                   "\U00020000-\U0003fffd]+")  # runs of them: fewer matches to count
 
 
 def text_width(text: str) -> int:
     """Width in Excel character units: CJK and full-width characters count two."""
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) + sum(map(len, _WIDE.findall(text)))
 
 
 def text_lines(text: str, width: float) -> int:
     """Lines `text` needs when wrapped in a column `width` characters wide. Row heights are
     set from this, not left to the viewer: LibreOffice and WPS do not grow wrapped rows."""
     usable = max(width - 1.5, 1.0)  # cell padding
-    if 2 * len(text) <= usable and "\n" not in text:
-        return 1  # fits even if every character is wide
+    if "\n" not in text:
+        if 2 * len(text) <= usable:
+            return 1  # fits even if every character is wide
+        return max(1, math.ceil(text_width(text) / usable))
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 

@@ -148,7 +148,7 @@ class _Edit:
             self.pkg.write(styles_part, styles.render())
         # a formula sheet (看板) brings formulas the chain does not list: drop the chain, Excel
         # rebuilds it on load (optional part; openpyxl never writes one)
-        formulas = any(type(v) is Formula for t in targets for row in t.sheet.rows for v in row)
+        formulas = any(Formula in map(type, row) for t in targets for row in t.sheet.rows)  # a row at a time in C
         self._prune_calc_chain(replaced_ids, drop=formulas)
         if added:
             self._drop_stale_app_titles()
