@@ -66,5 +66,6 @@ def _warning_sheets(assessment: Assessment, grids) -> list:
     from ..core.warnings import compute_warnings
     from .warn import warning_sheets
 
-    ledger = assessment.result.ledger
-    return warning_sheets(grids, compute_warnings(ledger, ledger.params.asof))
+    result = assessment.result
+    ledger = result.ledger
+    return warning_sheets(grids, compute_warnings(ledger, ledger.params.asof, deadlines=result.deadlines))
