@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from xl_kaohe.core.celltext import MAX_CELL_CHARS, cell_text
-from xl_kaohe.core.report import BLOCK_MARKS, LINE_HEIGHT, Column, Formula, OutputSheet, text_lines, text_width
+from xl_kaohe.core.report import (BLOCK_MARKS, LINE_HEIGHT, Column, Formula, OutputSheet, text_lines, text_width,
+                                 texts_lines)
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
@@ -252,6 +253,8 @@ def _column_lines(values: list[Any], width: float, memo: _Memo, start: int) -> l
     fits = width - 1.5
     cache = memo.probe(start)
     if cache is None:
+        if set(map(type, values)) == {str}:
+            return texts_lines(values, width)
         return [text_lines(v, width) if type(v) is str and len(v) * 2 > fits else 1 for v in values]
     try:
         got = list(map(cache.get, values))  # only texts are keys
