@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 
 import numpy as np
 
@@ -198,7 +199,7 @@ def score(ledger: Ledger) -> Result:
     error_units = {p.unit for p in problems if p.level == ERROR and p.unit}
     results = []
     for unit in ledger.units:
-        unit_lines = sorted(lines.get(unit.name, []), key=lambda l: l.sort_key)
+        unit_lines = sorted(lines.get(unit.name, []), key=attrgetter("sort_key"))
         results.append(_unit_result(ledger, unit, unit_lines, rates[unit.name], unit.name in error_units))
         results[-1].appeals = appeals.of(unit.name)
     return Result(ledger, results, problems, deadlines=deadlines)
@@ -403,10 +404,11 @@ def _unit_result(ledger: Ledger, unit: Unit, lines: list[AuditLine], rates: Rate
     raw: dict[str, Decimal] = defaultdict(lambda: ZERO)
     bonus_raw = ZERO
     for line in lines:
-        if line.item in R.BONUS_ITEMS:
+        item = line.item
+        if item in R.BONUS_ITEMS:
             bonus_raw += line.points
         else:
-            raw[line.item] += -line.points
+            raw[item] += -line.points
     items = {}
     for item in rubric.base_items:
         points = item.points or ZERO
