@@ -93,10 +93,10 @@ def _check_sheets(sheets: Sequence[OutputSheet]) -> None:
         if name.casefold() in seen:  # Excel compares sheet names case-insensitively
             raise ValueError(f"duplicate output sheet: {name!r}")
         seen.add(name.casefold())
-        for i, row in enumerate(sheet.rows):
-            if len(row) > len(sheet.columns):
-                raise ValueError(f"{name}: row {i} has {len(row)} cells for "
-                                 f"{len(sheet.columns)} columns")
+        if max(map(len, sheet.rows), default=0) > len(sheet.columns):  # in C; then find the row
+            i, row = next((i, row) for i, row in enumerate(sheet.rows) if len(row) > len(sheet.columns))
+            raise ValueError(f"{name}: row {i} has {len(row)} cells for "
+                             f"{len(sheet.columns)} columns")
         if isinstance(sheet.chart, LineChart):
             c, n = sheet.chart, len(sheet.columns)
             if not (0 <= c.first_value_column <= c.last_value_column < n
