@@ -366,9 +366,10 @@ def _rate_rules(ledger: Ledger, lines, rates) -> None:
             _add(lines, unit.name, code, points, source, note, 0)
 
 
-def rate_lines(rubric, params, r: Rates) -> list[tuple[str, Decimal, str, str]]:
+def rate_lines(rubric, params, r: Rates, notes: bool = True) -> list[tuple[str, Decimal, str, str]]:
     """The rate-based lines of one unit (III-9.1, III-10.1, III-12.2, the III-14.2 bonus) as
-    (code, signed points, source, note): also what 趋势 applies at each month-end."""
+    (code, signed points, source, note): also what 趋势 applies at each month-end (notes=False:
+    it needs only the points, and the percentages' texts are most of the cost)."""
     out = []
     checks = (
         (R.SATISFACTION, r.satisfaction, True, f"满意率 {{}}（{r.satisfied}/{r.visited}）", S.ORDERS),
@@ -385,12 +386,12 @@ def rate_lines(rubric, params, r: Rates) -> list[tuple[str, Decimal, str, str]]:
             word = "低于" if below else "高于"
             out.append((code, -deduction, f"{sheet}（自动）",
                         f"{text.format(percent_text(value))}，{word}{percent_text(Fraction(clause.threshold))}标准 "
-                        f"{_num(gap)} 个百分点（{params.rate_mode}）"))
+                        f"{_num(gap)} 个百分点（{params.rate_mode}）" if notes else ""))
     clause = rubric.clauses.get(R.TIMELY_BONUS)
     if (params.auto_timely_bonus and clause and clause.points and r.timely is not None
             and r.timely >= Fraction(clause.threshold or 1)):
         out.append((R.TIMELY_BONUS, clause.points, f"{S.ORDERS}（自动）",
-                    f"及时办理率 {percent_text(r.timely)}（{r.on_time}/{r.should}）"))
+                    f"及时办理率 {percent_text(r.timely)}（{r.on_time}/{r.should}）" if notes else ""))
     return out
 
 
