@@ -243,3 +243,18 @@ def test_an_order_revoked_on_appeal_is_never_listed():
     kit.appeal("乙校", "LATE7", "撤销", filed="2026-11-19").appeal("乙校", "LATE5", "待复核", filed="2026-11-23")
     got = by_id(warnings_at(kit, datetime(2026, 11, 27, 9, 30)))
     assert "LATE7" not in got and got["LATE5"].days_late == 5
+
+
+def test_the_scorings_deadlines_give_the_same_list():
+    """kaohe rank passes Result.deadlines (computed once for the scoring) instead of having
+    them worked out again: the same statuses and points as in the tests above."""
+    from xl_kaohe.core.scoring import score
+
+    ledger = load_ledger(november().grids(), asof=date(2026, 11, 27), today=TODAY)
+    result = score(ledger)
+    got = by_id(compute_warnings(ledger, datetime(2026, 11, 27, 9, 30), days=1, deadlines=result.deadlines))
+    assert {k for k, o in got.items() if o.status == DUE_SOON} == {"WEEKEND", "TODAY", "HOURS"}
+    assert {k for k, o in got.items() if o.status == OVERDUE} == {"LATE1", "LATE4", "LATE5", "LATE7"}
+    # LATE4: due 11-23, late 24..27 = 4 days: III-4.1 2 + 4 x 2 = 10; received after 09:30: not listed
+    assert (got["LATE4"].days_late, got["LATE4"].points_now) == (4, 10) and "LATER" not in got
+    assert got["HOURS"].due == datetime(2026, 11, 27, 10, 0)

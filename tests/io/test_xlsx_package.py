@@ -482,3 +482,28 @@ def test_libreoffice_converts_to_pdf(source: Path, tmp_path: Path) -> None:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True).stdout
         assert "工作考核排名" in text and "单位名称" in text
+
+
+def test_long_sheet_of_distinct_texts_escaped_and_sized_like_a_short_one(source: Path, tmp_path: Path) -> None:
+    """Past the first 1,000 rows a column of mostly distinct texts is rendered a chunk at a
+    time (one search for anything to escape); what needs escaping there is still escaped,
+    each row still gets its own height, and numbers of two classes keep their own form."""
+    out = tmp_path / "out.xlsx"
+    n = 2500
+    rows = [[f"工单{i:05d}", i, None] for i in range(n)]
+    rows[2100][0], rows[2101][0], rows[2102][0], rows[2103][0] = "a&b<c>", " 前空格", "_x0041_", "坏\x01字"
+    # 说明 column 10 wide: 8.5 usable after padding; ten CJK characters = 20 units -> ceil(20 / 8.5) = 3 lines
+    rows[2200][2] = "一二三四五六七八九十"
+    rows[2300][1] = 10 ** 16   # an int stays an integer: Excel's 1E+16
+    rows[2301][1] = 1.5
+    columns = [Column("编号", "text", 12), Column("值", "number", 8), Column("说明", "text", 10, wrap=True)]
+    write_output_sheets(source, out, [OutputSheet("扣分依据", columns, rows)])
+    got = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("扣分依据").to_python()
+    assert [r[0] for r in got[2101:2105]] == ["a&b<c>", " 前空格", "_x0041_", "坏字"]
+    assert got[1][0] == "工单00000" and got[2500][0] == "工单02499"
+    assert got[2301][1] == 1e16 and got[2302][1] == 1.5 and got[2000][1] == 1999
+    xml = parts(out)[sheet_part(out, "扣分依据")].decode()
+    # header is row 1, data row i is worksheet row i + 2: 2200 -> 2202; 3 lines x 15 points = 45
+    assert re.search(r'<row r="2202" ht="45" customHeight="1">', xml)
+    assert len(re.findall(r"customHeight", xml)) == 1  # every other row fits one line
+    assert '<c r="B2302" s="' in xml and "<v>10000000000000000</v>" in xml

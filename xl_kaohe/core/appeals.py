@@ -76,9 +76,17 @@ class AppealEffects:
 def apply_appeals(ledger: Ledger, lines: dict) -> AppealEffects:
     """Rewrite the AuditLines the appeals name (``lines``: unit -> list of AuditLine, in place)."""
     effects = AppealEffects()
+    # unit -> line key -> indexes of its lines, built on a unit's first appeal (a unit may have
+    # thousands of lines and many appeals); rewriting a line keeps its key
+    keyed: dict[str, dict[str, list[int]]] = {}
     for appeal in ledger.appeals:
         unit_lines = lines.get(appeal.unit, [])
-        named = [k for k, line in enumerate(unit_lines) if line.key == appeal.target.key]
+        by_key = keyed.get(appeal.unit)
+        if by_key is None:
+            by_key = keyed[appeal.unit] = {}
+            for k, line in enumerate(unit_lines):
+                by_key.setdefault(line.key, []).append(k)
+        named = by_key.get(appeal.target.key, [])
         deductions = [k for k in named if unit_lines[k].original_points < 0]
         cost = sum((-unit_lines[k].points for k in deductions), ZERO)
         restored, applied = ZERO, True

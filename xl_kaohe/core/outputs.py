@@ -107,11 +107,16 @@ def audit_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
                Column("说明", "text", 70, wrap=True), Column("原分值", "number", 8),
                Column("申诉复核", "text", 24, wrap=True)]
     rows = []
+    item_names: dict[str, str] = {}  # clause code -> its item's name (10,000s of lines, a few dozen codes)
     for unit in ordered:
+        name = unit.name
         for line in unit.lines:
-            item = rubric.items.get(line.item)
+            code = line.code
+            if code not in item_names:
+                item = rubric.items.get(line.item)
+                item_names[code] = item.name if item else line.item
             # 分值 is what counts; 原分值 only where an appeal changed it (§11)
-            rows.append([unit.name, line.code, item.name if item else line.item, line.points, line.source, line.note,
+            rows.append([name, code, item_names[code], line.points, line.source, line.note,
                          line.original, line.appeal or None])
     return OutputSheet(S.AUDIT, columns, rows)
 

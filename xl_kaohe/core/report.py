@@ -27,23 +27,51 @@ LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK included)
 
 # East Asian Wide and Fullwidth characters (Unicode EastAsianWidth W/F), as ranges: a regex
 # count is ~20x faster than unicodedata per character, and 扣分依据 may have 10,000s of rows
-_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                   "\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6"
-                   "\U00020000-\U0003fffd]")
+_WIDE_RANGES = ((0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                (0xA000, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE10, 0xFE19), (0xFE30, 0xFE6F),
+                (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFD))
+# runs of them: fewer matches to count
+_WIDE = re.compile("[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in _WIDE_RANGES) + "]+")
 
 
 def text_width(text: str) -> int:
     """Width in Excel character units: CJK and full-width characters count two."""
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) + sum(map(len, _WIDE.findall(text)))
 
 
 def text_lines(text: str, width: float) -> int:
     """Lines `text` needs when wrapped in a column `width` characters wide. Row heights are
     set from this, not left to the viewer: LibreOffice and WPS do not grow wrapped rows."""
     usable = max(width - 1.5, 1.0)  # cell padding
-    if 2 * len(text) <= usable and "\n" not in text:
-        return 1  # fits even if every character is wide
+    if "\n" not in text:
+        if 2 * len(text) <= usable:
+            return 1  # fits even if every character is wide
+        return max(1, math.ceil(text_width(text) / usable))
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
+
+
+def texts_lines(texts: list[str], width: float) -> list[int]:
+    """text_lines of each of many texts (a column of 扣分依据): the widths counted at once over
+    their code points (numpy, ~5x faster than a regex per text); texts with a line break one by one."""
+    import numpy as np
+
+    if not texts:
+        return []
+    usable = max(width - 1.5, 1.0)
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bounds = np.array([b for first, last in _WIDE_RANGES for b in (first, last + 1)], dtype=np.uint32)
+    counted = np.zeros(len(points) + 1, dtype=np.int64)  # wide characters before each position
+    np.cumsum(np.searchsorted(bounds, points, side="right") & 1, out=counted[1:])
+    breaks = np.zeros(len(points) + 1, dtype=np.int64)
+    np.cumsum(points == 10, out=breaks[1:])
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    widths = lengths + counted[ends] - counted[starts]
+    lines = np.maximum(1, np.ceil(widths / usable)).astype(np.int64).tolist()
+    for k in np.flatnonzero(breaks[ends] - breaks[starts]).tolist():
+        lines[k] = text_lines(texts[k], width)
+    return lines
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 
 import numpy as np
 
@@ -198,7 +199,7 @@ def score(ledger: Ledger) -> Result:
     error_units = {p.unit for p in problems if p.level == ERROR and p.unit}
     results = []
     for unit in ledger.units:
-        unit_lines = sorted(lines.get(unit.name, []), key=lambda l: l.sort_key)
+        unit_lines = sorted(lines.get(unit.name, []), key=attrgetter("sort_key"))
         results.append(_unit_result(ledger, unit, unit_lines, rates[unit.name], unit.name in error_units))
         results[-1].appeals = appeals.of(unit.name)
     return Result(ledger, results, problems, deadlines=deadlines)
@@ -365,9 +366,10 @@ def _rate_rules(ledger: Ledger, lines, rates) -> None:
             _add(lines, unit.name, code, points, source, note, 0)
 
 
-def rate_lines(rubric, params, r: Rates) -> list[tuple[str, Decimal, str, str]]:
+def rate_lines(rubric, params, r: Rates, notes: bool = True) -> list[tuple[str, Decimal, str, str]]:
     """The rate-based lines of one unit (III-9.1, III-10.1, III-12.2, the III-14.2 bonus) as
-    (code, signed points, source, note): also what 趋势 applies at each month-end."""
+    (code, signed points, source, note): also what 趋势 applies at each month-end (notes=False:
+    it needs only the points, and the percentages' texts are most of the cost)."""
     out = []
     checks = (
         (R.SATISFACTION, r.satisfaction, True, f"满意率 {{}}（{r.satisfied}/{r.visited}）", S.ORDERS),
@@ -384,12 +386,12 @@ def rate_lines(rubric, params, r: Rates) -> list[tuple[str, Decimal, str, str]]:
             word = "低于" if below else "高于"
             out.append((code, -deduction, f"{sheet}（自动）",
                         f"{text.format(percent_text(value))}，{word}{percent_text(Fraction(clause.threshold))}标准 "
-                        f"{_num(gap)} 个百分点（{params.rate_mode}）"))
+                        f"{_num(gap)} 个百分点（{params.rate_mode}）" if notes else ""))
     clause = rubric.clauses.get(R.TIMELY_BONUS)
     if (params.auto_timely_bonus and clause and clause.points and r.timely is not None
             and r.timely >= Fraction(clause.threshold or 1)):
         out.append((R.TIMELY_BONUS, clause.points, f"{S.ORDERS}（自动）",
-                    f"及时办理率 {percent_text(r.timely)}（{r.on_time}/{r.should}）"))
+                    f"及时办理率 {percent_text(r.timely)}（{r.on_time}/{r.should}）" if notes else ""))
     return out
 
 
@@ -403,10 +405,11 @@ def _unit_result(ledger: Ledger, unit: Unit, lines: list[AuditLine], rates: Rate
     raw: dict[str, Decimal] = defaultdict(lambda: ZERO)
     bonus_raw = ZERO
     for line in lines:
-        if line.item in R.BONUS_ITEMS:
+        item = line.item
+        if item in R.BONUS_ITEMS:
             bonus_raw += line.points
         else:
-            raw[line.item] += -line.points
+            raw[item] += -line.points
     items = {}
     for item in rubric.base_items:
         points = item.points or ZERO

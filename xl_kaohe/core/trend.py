@@ -145,7 +145,7 @@ def compute_trend(result: Result) -> Trend:
             name = names[u]
             r = Rates(int(satisfied[u]), int(visited[u]), int(done[u]), int(should[u]), int(on_time[u]),
                       kb[name][1], kb[name][0])
-            for code, points, _, _ in rate_lines(rubric, at, r):
+            for code, points, _, _ in rate_lines(rubric, at, r, notes=False):
                 item = code.rsplit(".", 1)[0]
                 if item in R.BONUS_ITEMS:
                     bonus[u] += _cents(points)

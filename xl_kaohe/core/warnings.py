@@ -28,7 +28,8 @@ import numpy as np
 
 from . import rules as R
 from .ledger import Ledger, Orders, Params
-from .timeliness import Timeliness, compute_timeliness, datetime64_to_ordinals, seconds_column
+from .timeliness import (Deadlines, Timeliness, compute_deadlines, datetime64_to_ordinals, judge,
+                         seconds_column)
 
 OVERDUE = "已超期"
 DUE_SOON = "即将到期"
@@ -68,17 +69,20 @@ class States:
 
 
 def order_states(orders: Orders, timing: Timeliness, calendar, params: Params, moment: datetime,
-                 days: int, exempt: np.ndarray | None = None) -> States:
+                 days: int, exempt: np.ndarray | None = None, deadlines: Deadlines | None = None) -> States:
     """Vectorised states at ``moment`` (``timing`` computed with ``params.asof == moment.date()``).
 
     ``days`` is N of 即将到期. Calendar-less orders (``timing.calendar_bad``), exempt orders and
-    orders received after the moment get S_NONE."""
-    if timing.due.shape[0] != len(orders):
+    orders received after the moment get S_NONE. ``deadlines`` (the scoring's) saves converting
+    受理时间 and 办结时间 again."""
+    if timing.due.shape[0] != len(orders) or (deadlines is not None and deadlines.due.shape[0] != len(orders)):
         raise ValueError("timing does not belong to these orders")
     n = len(orders)
     at = np.datetime64(moment, "s")
-    received = seconds_column(orders.received)
-    completed = seconds_column(orders.completed)
+    if deadlines is not None:
+        received, completed = deadlines.received, deadlines.completed
+    else:
+        received, completed = seconds_column(orders.received), seconds_column(orders.completed)
     usable = ~timing.calendar_bad & (received <= at)
     if exempt is not None:
         usable &= ~exempt
@@ -194,10 +198,12 @@ class Warnings:
 
 
 def compute_warnings(ledger: Ledger, asof: date | datetime, *, days: int | None = None,
-                     exempt: np.ndarray | None = None, timing: Timeliness | None = None) -> Warnings:
+                     exempt: np.ndarray | None = None, timing: Timeliness | None = None,
+                     deadlines: Deadlines | None = None) -> Warnings:
     """The warning list at ``asof`` (a date: its end). ``ledger`` is validated with its as-of
     date = the moment's date (so it holds the orders received up to that day); ``timing`` may
-    be passed when the caller already has it for that date."""
+    be passed when the caller already has it for that date, ``deadlines`` (they do not depend
+    on the as-of date: ``Result.deadlines``) when the caller has scored these orders."""
     moment = moment_of(asof)
     params = ledger.params
     if params.asof != moment.date():
@@ -205,11 +211,13 @@ def compute_warnings(ledger: Ledger, asof: date | datetime, *, days: int | None 
         timing = None
     n_days = params.warn_days if days is None else int(days)
     orders, rubric = ledger.orders, ledger.rubric
+    if deadlines is None:
+        deadlines = compute_deadlines(orders, rubric, ledger.calendar)
     if timing is None:
-        timing = compute_timeliness(orders, rubric, ledger.calendar, params)
+        timing = judge(deadlines, ledger.calendar, params)
     if exempt is None:
         exempt = exempt_orders(ledger)
-    st = order_states(orders, timing, ledger.calendar, params, moment, n_days, exempt)
+    st = order_states(orders, timing, ledger.calendar, params, moment, n_days, exempt, deadlines)
 
     per_late = -rubric.clauses[R.LATE_CLOSE].points
     listed = np.flatnonzero((st.state == S_OVERDUE) | (st.state == S_DUE_SOON))

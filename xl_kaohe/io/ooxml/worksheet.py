@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from xl_kaohe.core.celltext import MAX_CELL_CHARS, cell_text
-from xl_kaohe.core.report import BLOCK_MARKS, LINE_HEIGHT, Column, Formula, OutputSheet, text_lines, text_width
+from xl_kaohe.core.report import (BLOCK_MARKS, LINE_HEIGHT, Column, Formula, OutputSheet, text_lines, text_width,
+                                 texts_lines)
 
 from .opc import NS_MAIN, NS_R
 from .styles import TITLE_SIZE_STEP, SheetStyles
@@ -191,13 +192,92 @@ def _wrapped_lines(row: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> 
     return lines
 
 
+class _Memo:
+    """value -> rendering (or line count) of one column, for texts that repeat (unit names,
+    codes, clause texts); given up once the first rows' texts prove mostly distinct."""
+
+    def __init__(self) -> None:
+        self.by_key: dict | None = {}
+
+    def probe(self, start: int) -> dict | None:
+        if start >= TEXT_CACHE_PROBE and self.by_key is not None and len(self.by_key) > TEXT_CACHE_PROBE // 2:
+            self.by_key = None  # mostly distinct texts: the cache only costs
+        return self.by_key
+
+
+_PLAIN_TYPES = (type(None), int, float, Decimal)  # rendered the same for equal values of one class
+_JOIN = "\ue000"  # joins a column's texts for one search (not hex: no _xHHHH_ across it)
+_NOT_PLAIN_CHAR = re.compile("[&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACE = re.compile(r"\s")
+
+
+def _text_bodies(values: list[str], prefix: str, memo: dict | None) -> list[str]:
+    """The string cells of one column (all texts, one style) after their reference."""
+    if memo is not None:
+        got = list(map(memo.get, values))
+        if None in got:
+            for k, body in enumerate(got):
+                if body is None:
+                    value = values[k]
+                    body = memo.get(value)
+                    if body is None:
+                        body = memo[value] = prefix + _string_body(value)
+                    got[k] = body
+        return got
+    # _string_body's test for all of them at once: nothing to escape, no space at either end
+    joined = _JOIN.join(values)
+    if max(map(len, values)) <= MAX_CELL_CHARS and not _NOT_PLAIN_CHAR.search(joined) \
+            and not ("_x" in joined and _NOT_PLAIN.search(joined)) \
+            and not _SPACE.search("".join([v[:1] for v in values]) + "".join([v[-1:] for v in values])):
+        return [f'{prefix} t="inlineStr"><is><t>{value}</t></is></c>' for value in values]
+    return [prefix + _string_body(value) for value in values]
+
+
+def _column_bodies(values: list[Any], style: int, serial: Serial, memo: _Memo, start: int) -> list[str] | None:
+    """A column of one style rendered at once, or None where its cells need one by one
+    (dates and formulas choose their own style, classes of numbers mixed)."""
+    classes = set(map(type, values))
+    if classes == {str}:
+        return _text_bodies(values, f' s="{style}"', memo.probe(start))
+    if not classes.issubset(_PLAIN_TYPES) or len(classes - {type(None)}) > 1:
+        return None
+    try:
+        rendered = {value: _cell_body(value, style, serial) for value in set(values)}
+    except TypeError:  # an unhashable value (a signalling NaN)
+        return None
+    return list(map(rendered.__getitem__, values))
+
+
+def _column_lines(values: list[Any], width: float, memo: _Memo, start: int) -> list[int]:
+    """Lines each cell of a wrapped column needs (1 for anything but a long text)."""
+    fits = width - 1.5
+    cache = memo.probe(start)
+    if cache is None:
+        if set(map(type, values)) == {str}:
+            return texts_lines(values, width)
+        return [text_lines(v, width) if type(v) is str and len(v) * 2 > fits else 1 for v in values]
+    try:
+        got = list(map(cache.get, values))  # only texts are keys
+    except TypeError:  # an unhashable value (a signalling NaN)
+        got = [None] * len(values)
+    for k, lines in enumerate(got):
+        if lines is None:
+            v = values[k]
+            lines = text_lines(v, width) if type(v) is str and len(v) * 2 > fits else 1
+            if type(v) is str:
+                cache[v] = lines
+            got[k] = lines
+    return got
+
+
 def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters: list[str],
                kinds: list[str], wraps: list[bool]) -> tuple[list[str], list[int]]:
     """The body rows' XML (and the worksheet rows of block rows, which span the columns), built
     column by column in chunks of rows: each column's cells after their reference (style and
-    value) first, then one template fill per row. A string cell is rendered once per distinct
-    text of its column (unit names, codes and clause texts repeat on every line of 扣分依据); a
-    column whose first rows' texts are mostly distinct is rendered directly. A row is given its
+    value) first, then one template fill per row. Where a chunk's rows share one style (no row
+    marks, the bulk of 扣分依据), a column is rendered at once: a text once per distinct value
+    (unit names, codes and clause texts repeat on every line), a column of mostly distinct
+    texts tested for escaping in one search, numbers once per distinct value. A row is given its
     height when it needs one: block rows (report.BLOCK_MARKS: a letter per page, 催办单) and rows
     whose wrapped text takes more than one line."""
     rows, width = sheet.rows, len(letters)
@@ -207,20 +287,29 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
     wrapped = [(i, c.shown_width) for i, c in enumerate(sheet.columns) if c.wrap]
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
     caches: list[dict[tuple[str, int], str] | None] = [{} for _ in range(width)]
+    memos: dict[tuple[int, int], _Memo] = {}  # (column, style) -> texts rendered
+    line_memos = {index: _Memo() for index, _ in wrapped}
     template = '<row r="{0}"{1}>' + "".join(f'<c r="{letter}{{0}}"{{{i + 2}}}' for i, letter in enumerate(letters)) \
         + "</row>"
     out: list[str] = []
     merged: list[int] = []
     header_row = sheet.header_row
+    row_marks = sheet.row_marks
     for start in range(0, len(rows), BODY_CHUNK_ROWS):
         chunk = rows[start:start + BODY_CHUNK_ROWS]
+        n = len(chunk)
+        marks = [row_marks.get(start + offset) for offset in range(n)] if row_marks else [None] * n
+        uniform = marks.count(marks[0]) == n and marks[0] not in BLOCK_MARKS and marks[0] != "heading" \
+            and min(map(len, chunk)) >= width
         row_styles, row_attrs, blocks = [], [], []
-        for offset, row in enumerate(chunk):
-            mark = sheet.row_marks.get(start + offset)
+        for offset, row in enumerate(chunk[:1] if uniform else chunk):
+            mark = marks[offset]
             if mark not in mark_styles:
                 mark_styles[mark] = ([styles.block(mark)] * width if mark in BLOCK_MARKS or mark == "heading"
                                      else [styles.body(kind, mark, wrap, any_wrap) for kind, wrap in zip(kinds, wraps)])
             row_styles.append(mark_styles[mark])
+            if uniform:
+                continue
             block = mark in BLOCK_MARKS
             blocks.append(block)
             if block:
@@ -231,12 +320,33 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
             else:
                 lines = _wrapped_lines(row, wrapped) if any_wrap else 1
                 row_attrs.append(f' ht="{xml_num(LINE_HEIGHT * lines)}" customHeight="1"' if lines > 1 else "")
+        if uniform:  # one style for every row, no block rows: each column at once
+            row_styles, blocks = row_styles * n, [False] * n
+            if any_wrap:
+                lines = [1] * n
+                for index, column_width in wrapped:
+                    lines = list(map(max, lines, _column_lines([row[index] for row in chunk], column_width,
+                                                               line_memos[index], start)))
+                attrs = {count: f' ht="{xml_num(LINE_HEIGHT * count)}" customHeight="1"' if count > 1 else ""
+                         for count in set(lines)}
+                row_attrs = list(map(attrs.__getitem__, lines))
+            else:
+                row_attrs = [""] * n
         columns = []
         for i in range(width):
             cache = caches[i]
             if start >= TEXT_CACHE_PROBE and cache is not None and len(cache) > TEXT_CACHE_PROBE // 2:
                 cache = caches[i] = None  # mostly distinct texts: the cache only costs
-            bodies: list[str] = []
+            if uniform:
+                style = row_styles[0][i]
+                memo = memos.get((i, style))
+                if memo is None:
+                    memo = memos[(i, style)] = _Memo()
+                bodies = _column_bodies([row[i] for row in chunk], style, serial, memo, start)
+                if bodies is not None:
+                    columns.append(bodies)
+                    continue
+            bodies = []
             for offset, row in enumerate(chunk):
                 value = row[i] if i < len(row) else None
                 style = row_styles[offset][i]
@@ -250,7 +360,7 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
                         body = cache[key] = f' s="{style}"{_string_body(value)}'
                     bodies.append(body)
                     continue
-                mark = sheet.row_marks.get(start + offset)
+                mark = marks[offset]
                 if type(value) is Formula:
                     kind = value.kind or kinds[i]
                     if isinstance(value.cached, date):
@@ -264,7 +374,7 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
                 bodies.append(_cell_body(value, style, serial))
             columns.append(bodies)
         first = header_row + 1 + start
-        out.extend(map(template.format, range(first, first + len(chunk)), row_attrs, *columns))
+        out.extend(map(template.format, range(first, first + n), row_attrs, *columns))
     return out, merged
 
 
