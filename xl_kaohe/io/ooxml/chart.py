@@ -102,14 +102,8 @@ def chart_xml(sheet: OutputSheet, chart: BarChart) -> bytes:
     n = len(_chart_data(sheet))
     series_name = sheet.columns[chart.value_column].header
     cat_ax, val_ax = 500000001, 500000002
-    title = (f"<c:title>{_rich_text(chart.title, 1400)}<c:overlay val=\"0\"/></c:title>"
-             if chart.title else "")
-    val_title = (f"<c:title>{_rich_text(chart.value_axis_title, 1000)}<c:overlay val=\"0\"/>"
-                 "</c:title>" if chart.value_axis_title else "")
-    return (XML_DECL +
-            f'<c:chartSpace xmlns:c="{NS_C}" xmlns:a="{NS_A}" xmlns:r="{NS_R}">'
-            '<c:date1904 val="0"/><c:lang val="zh-CN"/><c:roundedCorners val="0"/>'
-            f'<c:chart>{title}<c:autoTitleDeleted val="{0 if chart.title else 1}"/>'
+    val_title = _axis_title(chart.value_axis_title)
+    return (_chart_open(chart) +
             "<c:plotArea><c:layout/><c:barChart>"
             '<c:barDir val="bar"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
             '<c:ser><c:idx val="0"/><c:order val="0"/>'
@@ -156,6 +150,20 @@ def chart_xml(sheet: OutputSheet, chart: BarChart) -> bytes:
 LINE_COLORS = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478", "9E480E")
 
 
+def _chart_open(chart) -> str:
+    """The chart part up to its plot area: the XML declaration, <c:chartSpace>, the title."""
+    title = (f"<c:title>{_rich_text(chart.title, 1400)}<c:overlay val=\"0\"/></c:title>"
+             if chart.title else "")
+    return (XML_DECL +
+            f'<c:chartSpace xmlns:c="{NS_C}" xmlns:a="{NS_A}" xmlns:r="{NS_R}">'
+            '<c:date1904 val="0"/><c:lang val="zh-CN"/><c:roundedCorners val="0"/>'
+            f'<c:chart>{title}<c:autoTitleDeleted val="{0 if chart.title else 1}"/>')
+
+
+def _axis_title(text: str) -> str:
+    return f"<c:title>{_rich_text(text, 1000)}<c:overlay val=\"0\"/></c:title>" if text else ""
+
+
 def line_chart_xml(sheet: OutputSheet, chart) -> bytes:
     quoted = xml_attr(quote_sheet(sheet.name))
     first_col, last_col = chart.first_value_column, chart.last_value_column
@@ -188,14 +196,8 @@ def line_chart_xml(sheet: OutputSheet, chart) -> bytes:
             "</c:numCache></c:numRef></c:val>"
             '<c:smooth val="0"/></c:ser>')
     cat_ax, val_ax = 500000011, 500000012
-    title = (f"<c:title>{_rich_text(chart.title, 1400)}<c:overlay val=\"0\"/></c:title>"
-             if chart.title else "")
-    val_title = (f"<c:title>{_rich_text(chart.value_axis_title, 1000)}<c:overlay val=\"0\"/>"
-                 "</c:title>" if chart.value_axis_title else "")
-    return (XML_DECL +
-            f'<c:chartSpace xmlns:c="{NS_C}" xmlns:a="{NS_A}" xmlns:r="{NS_R}">'
-            '<c:date1904 val="0"/><c:lang val="zh-CN"/><c:roundedCorners val="0"/>'
-            f'<c:chart>{title}<c:autoTitleDeleted val="{0 if chart.title else 1}"/>'
+    val_title = _axis_title(chart.value_axis_title)
+    return (_chart_open(chart) +
             "<c:plotArea><c:layout/><c:lineChart>"
             '<c:grouping val="standard"/><c:varyColors val="0"/>'
             + "".join(series) +
