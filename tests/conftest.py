@@ -14,3 +14,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 TEST_TODAY = "2027-01-31"
 os.environ["KAOHE_TODAY"] = TEST_TODAY
 import xl_kaohe  # noqa: E402,F401  (first: it keeps openpyxl off lxml before any test imports openpyxl)
+
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    """A copy of the shipped demo workbook (workbook/考核台账.xlsm) to run jobs on."""
+    from xl_kaohe.build.workbook import DEFAULT_PATH
+    path = tmp_path / "考核台账.xlsm"
+    shutil.copy(DEFAULT_PATH, path)
+    return path

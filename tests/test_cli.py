@@ -2,25 +2,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from ledgerkit import LedgerKit
-from xl_kaohe.build.workbook import DEFAULT_PATH
 from xl_kaohe.cli import main
 from xl_kaohe.io.workbook import read_grids
-
-
-@pytest.fixture
-def demo(tmp_path) -> Path:
-    path = tmp_path / "考核台账.xlsm"
-    shutil.copy(DEFAULT_PATH, path)
-    return path
 
 
 def test_rank_demo_writes_outputs_and_prints_the_table(demo, capsys):

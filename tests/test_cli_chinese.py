@@ -6,28 +6,18 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import stat
 import sys
-from pathlib import Path
 
 import pytest
 
 from xl_kaohe.argparse_zh import ChineseArgumentParser, ChineseHelpFormatter
-from xl_kaohe.build.workbook import DEFAULT_PATH
 from xl_kaohe.cli import build_parser, main, os_error_text
 from xl_kaohe.io.workbook import excel_lock
 
 # argparse's English, as it would appear in usage, headings, help and errors
 ENGLISH = re.compile(r"\b(usage|invalid|required|error|options|optional|positional|arguments?|choices?|choose|"
                      r"expected|unrecognized|show|program|message|ambiguous|exit)\b", re.I)
-
-
-@pytest.fixture
-def demo(tmp_path) -> Path:
-    path = tmp_path / "考核台账.xlsm"
-    shutil.copy(DEFAULT_PATH, path)
-    return path
 
 
 def _run(argv, capsys) -> tuple[int, str, str]:

@@ -2,16 +2,13 @@
 conflicts listed, only the 节假日 part and its Table patched, a second run rewrites nothing."""
 from __future__ import annotations
 
-import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from ledgerkit import LedgerKit
-from xl_kaohe.build.workbook import DEFAULT_PATH
 from xl_kaohe.cli import main
 from xl_kaohe.core.validate import Collector, read_holidays
 from xl_kaohe.io.template import new_ledger
@@ -19,13 +16,6 @@ from xl_kaohe.io.workbook import read_grids
 
 NOTICES = Path(__file__).parents[1] / "core" / "notices"
 FICTIONAL = NOTICES / "fictional-2027.txt"  # 31 days off + 5 上班 = 36 dates
-
-
-@pytest.fixture
-def demo(tmp_path) -> Path:
-    path = tmp_path / "考核台账.xlsm"
-    shutil.copy(DEFAULT_PATH, path)
-    return path
 
 
 def parts(path: Path) -> dict[str, bytes]:
