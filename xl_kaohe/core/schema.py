@@ -40,6 +40,7 @@ APPEAL_COLUMNS = ("申诉编号", "单位名称", "对象", "申诉日期", "申
                   "复核日期", "说明")
 APPEAL_DECISIONS = ("待复核", "维持", "撤销", "减免")
 OUTPUT_SHEETS = OUTPUT_SHEETS + (WARNINGS, CHASE)  # kaohe rank writes 预警 and 催办单 too (§9)
+WARN_READ = (PARAMS, RULES, HOLIDAYS, UNITS, ORDERS, BULLETIN_TEMPLATE)  # what kaohe warn reads
 
 
 @dataclass(frozen=True)

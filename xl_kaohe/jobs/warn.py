@@ -19,7 +19,6 @@ from ..core.warn_sheets import chase_sheet, office_name, unit_contacts, warnings
 from ..core.warnings import Warnings, compute_warnings, moment_of
 from . import Book, Progress, quiet as _quiet
 
-WARN_READ = (S.PARAMS, S.RULES, S.HOLIDAYS, S.UNITS, S.ORDERS, S.BULLETIN_TEMPLATE)
 # sheets a warning run does not read: their absence is not a problem of this run
 _NOT_READ = {S.DEDUCTIONS, S.BONUSES, S.MEETINGS, S.KNOWLEDGE, S.STUDIES}
 
@@ -48,7 +47,7 @@ def warn(book: Book, *, asof: date | datetime | None = None, days: int | None = 
     now = (now or datetime.now()).replace(microsecond=0)
     moment = moment_of(asof if asof is not None else now)
     progress(f"正在读取 {book.label} …")
-    grids = book.read_grids(WARN_READ)
+    grids = book.read_grids(S.WARN_READ)
     progress("正在校验工单、计算到期时间 …")
     ledger = load_ledger(grids, asof=moment.date(), today=now.date())
     warnings = compute_warnings(ledger, moment, days=days)

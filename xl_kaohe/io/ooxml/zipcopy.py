@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -31,6 +32,9 @@ class Deflated:
     def data(self) -> bytes:
         return zlib.decompress(self.packed, -15)
 
+    def fields(self) -> tuple[bytes, int, int]:
+        return self.packed, self.crc, self.size
+
 
 BIG_PART = 1 << 20  # parts above this are deflated at level 1: 3-4x faster, ~25 % larger
 
@@ -42,22 +46,67 @@ def level_for(size: int) -> int:
 
 
 class DeflateSink:
-    """A file-like ``write`` target that deflates as it goes (level 1: it serves big parts)."""
+    """A file-like ``write`` target that deflates as it goes (level 1: it serves big parts), on
+    the background deflater while the caller produces the next piece (zlib releases the GIL)."""
 
-    def __init__(self) -> None:
+    def __init__(self, background: bool = True) -> None:
         self._compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
         self._chunks: list[bytes] = []
         self._crc = 0
         self._size = 0
+        self._pool = _deflater() if background else None
+        self._pending: list[Future] = []
 
     def write(self, data) -> None:
+        if self._pool is None:
+            self._absorb(data)
+            return
+        self._pending.append(self._pool.submit(self._absorb, data))  # one worker: in order
+        while len(self._pending) > 2:  # bounded: at most two pieces wait, whatever the speeds
+            self._pending.pop(0).result()
+
+    def _absorb(self, data) -> None:
         self._crc = zlib.crc32(data, self._crc)
         self._size += len(data)
         self._chunks.append(self._compressor.compress(data))
 
     def close(self) -> Deflated:
+        for pending in self._pending:
+            pending.result()
         self._chunks.append(self._compressor.flush())
         return Deflated(b"".join(self._chunks), self._crc, self._size)
+
+
+class DeflateLater:
+    """A written part being deflated on the background deflater (started when the part is
+    written, so it overlaps the rendering of the next one; ``done()`` is what the zip gets)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._future = _deflater().submit(deflate, data)
+
+    def data(self) -> bytes:
+        return self._data
+
+    def done(self) -> Deflated:
+        return self._future.result()
+
+
+def deflate(data: bytes) -> Deflated:
+    compressor = zlib.compressobj(level_for(len(data)), zlib.DEFLATED, -15)
+    return Deflated(compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data))
+
+
+EARLY_DEFLATE = 1 << 16  # written parts above this start deflating at once, in the background
+_DEFLATER: list[ThreadPoolExecutor] = []
+
+
+def _deflater() -> ThreadPoolExecutor:
+    """One worker thread for all compression: tasks run in the order given (a sink's pieces
+    must), beside the main thread that renders."""
+    if not _DEFLATER:
+        _DEFLATER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaohe-deflate"))
+    return _DEFLATER[0]
 
 
 class Package:
@@ -67,7 +116,7 @@ class Package:
         self._zf = zf
         self._infos = zf.infolist()
         self._source = {info.filename: info for info in self._infos}
-        self._written: dict[str, bytes | Deflated] = {}
+        self._written: dict[str, bytes | Deflated | DeflateLater] = {}
         self._deleted: set[str] = set()
         self._folded = {name.casefold(): name for name in self._source}  # OPC names ignore case
 
@@ -81,7 +130,7 @@ class Package:
             raise KeyError(name)
         if real in self._written:
             data = self._written[real]
-            return data.data() if isinstance(data, Deflated) else data
+            return data if isinstance(data, bytes) else data.data()
         info = self._source.get(real)
         if info is not None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1 \
                 and info.file_size > 1 << 20:
@@ -109,7 +158,7 @@ class Package:
     def write(self, name: str, data: bytes | Deflated) -> None:
         real = self._folded.setdefault(name.casefold(), name)
         self._deleted.discard(real)
-        self._written[real] = data
+        self._written[real] = DeflateLater(data) if isinstance(data, bytes) and len(data) > EARLY_DEFLATE else data
 
     def delete(self, name: str) -> None:
         real = self._folded.get(name.casefold())
@@ -162,13 +211,11 @@ class _ZipWriter:
         self._put(self._LOCAL.pack(b"PK\x03\x04", 20, flags, method, dos_time, dos_date,
                                    crc, csize, usize, len(name), 0) + name)
 
-    def add(self, name: str, data: bytes | Deflated) -> None:
+    def add(self, name: str, data: bytes | Deflated | DeflateLater) -> None:
         """A new part: deflated (unless it already is), with the fixed timestamp."""
-        if isinstance(data, Deflated):
-            packed, crc, size = data.packed, data.crc, data.size
-        else:
-            compressor = zlib.compressobj(level_for(len(data)), zlib.DEFLATED, -15)
-            packed, crc, size = compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)
+        if isinstance(data, DeflateLater):
+            data = data.done()
+        packed, crc, size = (data if isinstance(data, Deflated) else deflate(data)).fields()
         encoded, flags = _encode_name(name)
         self._entry(encoded, flags, zipfile.ZIP_DEFLATED, _FIXED_DOS_TIME, _FIXED_DOS_DATE,
                     crc, len(packed), size)
