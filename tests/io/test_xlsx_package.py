@@ -507,3 +507,30 @@ def test_long_sheet_of_distinct_texts_escaped_and_sized_like_a_short_one(source:
     assert re.search(r'<row r="2202" ht="45" customHeight="1">', xml)
     assert len(re.findall(r"customHeight", xml)) == 1  # every other row fits one line
     assert '<c r="B2302" s="' in xml and "<v>10000000000000000</v>" in xml
+
+
+def test_rows_joined_from_pieces_keep_every_cell_in_its_row(source: Path, tmp_path: Path) -> None:
+    """The body is laid out as pieces (row number, cell openers, bodies, text heads and tails)
+    and joined once per 1,000 rows: every cell of every row must carry that row's number and
+    its own column letter, in a chunk of plain texts (one piece per text), in a chunk with
+    texts to escape, and across chunk boundaries and row marks."""
+    out = tmp_path / "out.xlsx"
+    n = 2300
+    rows = [[f"单位{i % 7}", f"说明 {i}", i * 0.5] for i in range(n)]
+    rows[1500][1] = "a<b"  # chunk 1000-1999 needs escaping; 0-999 and 2000-2299 are plain texts
+    columns = [Column("单位名称", "text", 12), Column("说明", "text", 20), Column("分值", "number", 8)]
+    write_output_sheets(source, out, [OutputSheet("扣分依据", columns, rows, row_marks={2200: "muted"})])
+    xml = parts(out)[sheet_part(out, "扣分依据")].decode()
+    body = re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', xml)
+    assert len(body) == n + 1  # the header row (1) and the 2,300 body rows (2..2301)
+    for number, cells in body[1:]:
+        refs = re.findall(r'<c r="([A-Z]+)(\d+)"', cells)
+        assert refs == [("A", number), ("B", number), ("C", number)]
+    # data row i is worksheet row i + 2: row 1002 holds data row 1000, and so on
+    row = dict(body)
+    assert "<t>说明 1000</t>" in row["1002"] and "<t>单位6</t>" in row["1002"]  # 1000 % 7 = 6
+    assert "<t>a&lt;b</t>" in row["1502"]
+    assert "<v>1149.5</v>" in row["2301"]  # the last data row, 2299: 2299 * 0.5 = 1149.5
+    # the muted row (data row 2200, worksheet row 2202) has its own style, its neighbours not
+    style = {r: re.findall(r's="(\d+)"', row[r])[0] for r in ("2201", "2202", "2203")}
+    assert style["2201"] == style["2203"] != style["2202"]
