@@ -19,7 +19,8 @@ from .jobs import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
 from .core.dates import DateError, parse_date
 from .core.rates import percent_text
 from .argparse_zh import ChineseArgumentParser
-from .io.workbook import BookError, FileBook, check_file_target, check_folder_target, prefetch
+from .io.workbook import (BookError, FileBook, check_file_target, check_folder_target, one_malloc_arena,
+                          prefetch)
 
 if TYPE_CHECKING:
     from .core.engine import Assessment
@@ -413,6 +414,7 @@ def entry() -> None:
     main() returns; only the standard streams are left to flush."""
     global _PROCESS_RESULTS
     _PROCESS_RESULTS = []
+    one_malloc_arena()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -249,6 +249,25 @@ def release_freed_memory() -> None:
         pass
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def one_malloc_arena() -> bool:
+    """Let the threads of this process (the read ahead, the formula scan, the deflater) share
+    the main C heap: glibc gives each thread its own arena otherwise, ~20 MB more peak RSS for
+    `kaohe rank` at 100k orders and no faster. For a process of our own (the `kaohe` command),
+    before any thread starts; True where it was set (glibc only)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 1))
+    except (OSError, AttributeError):
+        return False
+
+
 @contextmanager
 def atomic_target(target: Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it replaces the target in one
