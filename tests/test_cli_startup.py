@@ -107,9 +107,7 @@ def test_the_kaohe_process_flushes_its_output_and_keeps_the_exit_code(demo, tmp_
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
 def test_the_kaohe_process_shares_one_c_heap_between_its_threads():
-    from xl_kaohe.io.workbook import one_malloc_arena
-    # in a process of its own: the setting is process-wide
+    # in a process of its own (the setting is process-wide): glibc accepts it (mallopt returns 1)
     done = subprocess.run([sys.executable, "-c", "from xl_kaohe.io.workbook import one_malloc_arena as f; print(f())"],
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
-    assert callable(one_malloc_arena)
