@@ -23,7 +23,8 @@ STAGES = {"raw_read", "read", "validate", "timeliness", "score", "sheets", "writ
           "late_raw_read", "late_kaohe_rank", "warnings", "kaohe_warn", "rank_job_trend", "rank_job_no_trend"}
 RATIOS = {"baseline_a_over_timeliness", "baseline_a_over_score", "kaohe_rank_over_raw_read", "read_over_raw_read",
           "late_rank_over_raw_read", "kaohe_rank_cpu_over_raw_read_cpu", "late_rank_cpu_over_raw_read_cpu",
-          "import_rss_over_rank_rss", "kaohe_warn_over_raw_read", "rank_with_trend_over_without"}
+          "import_rss_over_rank_rss", "kaohe_warn_over_raw_read", "rank_with_trend_over_without",
+          "kaohe_rank_over_raw_read_process", "late_rank_over_raw_read_process"}
 
 
 def run_bench(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -56,11 +56,22 @@ class DeflateSink:
         self._size = 0
         self._pool = _deflater() if background else None
         self._pending: list[Future] = []
+        self._buffer: list = []  # small pieces (the importer writes rows) go over in bulk
+        self._buffered = 0
 
     def write(self, data) -> None:
+        """Take ``data`` (bytes, or a memoryview of bytes nobody changes)."""
         if self._pool is None:
             self._absorb(data)
             return
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self._buffered >= SINK_PIECE:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        data = self._buffer[0] if len(self._buffer) == 1 else b"".join(self._buffer)
+        self._buffer, self._buffered = [], 0
         self._pending.append(self._pool.submit(self._absorb, data))  # one worker: in order
         while len(self._pending) > 2:  # bounded: at most two pieces wait, whatever the speeds
             self._pending.pop(0).result()
@@ -71,6 +82,8 @@ class DeflateSink:
         self._chunks.append(self._compressor.compress(data))
 
     def close(self) -> Deflated:
+        if self._buffer:
+            self._hand_over()
         for pending in self._pending:
             pending.result()
         self._chunks.append(self._compressor.flush())
@@ -98,6 +111,7 @@ def deflate(data: bytes) -> Deflated:
 
 
 EARLY_DEFLATE = 1 << 16  # written parts above this start deflating at once, in the background
+SINK_PIECE = 1 << 18     # what a DeflateSink gathers before it hands a piece to the deflater
 _DEFLATER: list[ThreadPoolExecutor] = []
 
 
