@@ -111,3 +111,23 @@ def test_the_kaohe_process_shares_one_c_heap_between_its_threads():
     done = subprocess.run([sys.executable, "-c", "from xl_kaohe.io.workbook import one_malloc_arena as f; print(f())"],
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_ctrl_c_does_not_wait_for_the_read_ahead(demo, monkeypatch):
+    release = threading.Event()
+    real = workbook._read_grids
+
+    def slow(path, sheets):  # a read that takes as long as the test wants (a 1M-order ledger)
+        release.wait(10)
+        return real(path, sheets)
+
+    monkeypatch.setattr(workbook, "_read_grids", slow)
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        with prefetch(demo):
+            raise KeyboardInterrupt
+    assert time.perf_counter() - start < 5  # left at once, not after the 10 s read
+    reader = next(t for t in threading.enumerate() if t.name.startswith("kaohe-read"))
+    release.set()
+    reader.join(10)  # the thread ends on its own
+    assert not reader.is_alive()

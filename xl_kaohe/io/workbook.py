@@ -119,19 +119,25 @@ def _signature(path: Path) -> tuple | None:
 
 @contextmanager
 def prefetch(path: str | Path, sheets: Iterable[str] = READ_SHEETS) -> Iterator[None]:
-    """Within the block, ``read_grids(path)`` takes the read started here on a thread. The read
-    is always waited for on leaving (a parse is never left running as the process ends)."""
+    """Within the block, ``read_grids(path)`` takes the read started here on a thread. Leaving
+    the block waits for the read (a parse is never left running as the process ends), except
+    on Ctrl+C: the `kaohe` process then ends at once, and any other Python process waits for
+    the thread as it exits (the pool's threads are not daemons)."""
     sheets = tuple(sheets)
     key = _prefetch_key(path, sheets)
     signature = _signature(Path(path))
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaohe-read")
     future = pool.submit(_read_grids, path, sheets)
     _PREFETCHED[key] = (signature, future)
+    interrupted = False
     try:
         yield
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
         _PREFETCHED.pop(key, None)
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=not interrupted)
 
 
 def _read_grids(path: str | Path, sheets: tuple[str, ...]) -> BookGrids:
