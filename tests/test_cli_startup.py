@@ -39,8 +39,7 @@ def test_only_the_named_command_parser_is_built_and_it_parses_the_same():
     assert "import" not in _choices(rank_only)
     argv = ["rank", "台账.xlsm", "--asof", "2026-06-30", "--output", "副本.xlsm", "--json", "-"]
     a, b = full.parse_args(argv), rank_only.parse_args(argv)
-    assert {k: v for k, v in vars(a).items()} == {k: v for k, v in vars(b).items()}
-    assert rank_only._subparsers is not None
+    assert vars(a) == vars(b)
     # a command of a job module (or a typo) gets the full parser
     assert "import" in _choices(build_parser("import")) and "report" in _choices(build_parser("rnak"))
 

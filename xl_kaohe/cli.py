@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import sys
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -18,6 +17,7 @@ from . import __version__
 from .jobs import EXIT_FAILED, EXIT_OK, EXIT_ROW_ERRORS
 from .core.dates import DateError, parse_date
 from .core.rates import percent_text
+from .core.report import text_width
 from .argparse_zh import ChineseArgumentParser
 from .io.workbook import (BookError, FileBook, check_file_target, check_folder_target, one_malloc_arena,
                           prefetch)
@@ -41,17 +41,13 @@ class Console:
         print(text, file=sys.stderr, flush=True)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
-    gap = " " * max(width - _width(text), 0)
+    gap = " " * max(width - text_width(text), 0)
     return gap + text if right else text + gap
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths = [max([text_width(h)] + [text_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(_pad(h, widths[i], i in right) for i, h in enumerate(headers)),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(row)) for row in rows]

@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from xl_kaohe.io.ooxml.zipcopy import EARLY_DEFLATE, DeflateLater, DeflateSink, Deflated, Package
+from xl_kaohe.io.ooxml.zipcopy import EARLY_DEFLATE, SINK_PIECE, DeflateLater, DeflateSink, Deflated, Package
 
 
 def pieces(count: int, size: int) -> list[bytes]:
@@ -32,11 +32,12 @@ def test_background_sink_gives_the_bytes_of_the_foreground_one() -> None:
 
 def test_a_failure_on_the_deflate_thread_reaches_the_writer() -> None:
     sink = DeflateSink()
-    sink.write(b"<row/>")
-    sink.write("不是字节".encode())  # fine
-    with pytest.raises(TypeError):
-        sink.write("a str, not bytes")  # crc32 of a str fails on the thread: raised here or at close
+    # one piece of SINK_PIECE characters is handed over alone (nothing to join on this side):
+    # crc32 of a str fails on the deflate thread, and close() raises it here
+    sink.write("x" * SINK_PIECE)
+    with pytest.raises(TypeError) as failure:
         sink.close()
+    assert "_absorb" in [entry.name for entry in failure.traceback]  # it came from the thread's task
 
 
 def test_big_written_parts_are_deflated_early_and_saved_exactly() -> None:

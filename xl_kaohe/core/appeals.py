@@ -17,15 +17,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .ledger import Appeal, Ledger, Problem
+from .rates import points_text
 from .validate.appeals import PENDING, REDUCED, REVOKED, UPHELD, nothing_to_revoke, relief_problem
 
 ZERO = Decimal("0.00")
-
-
-def points_text(value: Decimal) -> str:
-    """1 -> "1", 1.50 -> "1.5" (points as people write them)."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def effect_label(appeal: Appeal, amount: Decimal | None = None) -> str:

@@ -27,12 +27,13 @@ from typing import Any
 import numpy as np
 
 from . import rules as R
+from .dates import chinese_date
 from .document import DocTable, Document, Paragraph, Section
 from .ledger import Ledger
 from .periods import Period
 from .ranking import competition_ranks
-from .rates import percent_text, rate
-from .scoring import Result, UnitResult
+from .rates import percent_text, points_text, rate
+from .scoring import Result, UnitResult, code_order
 from .timeliness import Deadlines, compute_deadlines, judge
 from .validate.bulletin_template import BulletinTemplate
 
@@ -291,7 +292,7 @@ def clause_reasons(u: UnitResult, rubric: R.Rubric) -> list[str]:
         item = u.items.get(lines[0].item)
         raw = -sum((l.points for l in lines), Decimal("0.00"))
         points = min(raw, item.points) if item else raw
-        out.append((points, key, f"{_clause_name(key, item, rubric)}扣{_pts(points)}分："
+        out.append((points, key, f"{_clause_name(key, item, rubric)}扣{points_text(points)}分："
                                   f"{_clause_detail(key, lines, u, rubric)}"))
     out.sort(key=lambda x: (-x[0], _code_order(x[1])))
     return [text for points, _, text in out if points > 0]
@@ -331,10 +332,9 @@ def _clause_detail(key: str, lines, u: UnitResult, rubric: R.Rubric) -> str:
 
 
 def _code_order(key: str) -> tuple[int, int]:
-    item, _, clause = key.partition(".")
     try:
-        return int(item.split("-")[1]), int(clause or 0)
-    except (IndexError, ValueError):
+        return code_order(key)
+    except (IndexError, ValueError):  # not a clause code: last
         return 99, 0
 
 
@@ -373,19 +373,8 @@ def to_json(b: Bulletin) -> dict[str, Any]:
 
 # ---- the document ---------------------------------------------------------------------------
 
-def _pts(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _score(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}"
-
-
-def _day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _change_words(now: Fraction | None, before: Fraction | None, word: str) -> str:
@@ -401,11 +390,11 @@ def to_document(b: Bulletin) -> Document:
     t, p = b.template, b.period
     f = b.figures
     kinds = "、".join(f"{k}类{f.by_kind.get(k, 0)}件" for k in ORDER_KINDS if f.by_kind.get(k))
-    span = f"{_day(p.start)}至{_day(b.asof)}"
+    span = f"{chinese_date(p.start)}至{chinese_date(b.asof)}"
     overall = [Paragraph(
         f"{p.label}（{span}），全市教育系统共受理12345政府服务热线工单{f.orders}件"
         + (f"，其中{kinds}" if kinds else "") + "。"
-        + f"截至{_day(b.asof)}，应办结{f.should}件，已办结{f.done}件，办结率{percent_text(f.completion)}；"
+        + f"截至{chinese_date(b.asof)}，应办结{f.should}件，已办结{f.done}件，办结率{percent_text(f.completion)}；"
         + f"按时办结{f.on_time}件，按时办结率{percent_text(f.timely)}；"
         + f"回访{f.visited}件，满意{f.satisfied}件，满意率{percent_text(f.satisfaction)}；"
         + f"超期{f.late}件，其中仍未办结{f.late_open}件。")]
@@ -422,14 +411,14 @@ def to_document(b: Bulletin) -> Document:
     if ranked:
         avg = sum((u.total for u in ranked), Decimal(0)) / len(ranked)
         overall.append(Paragraph(
-            f"截至{_day(b.asof)}，全年累计受理工单{b.year_orders}件；{len(ranked)}个参与考核单位"
+            f"截至{chinese_date(b.asof)}，全年累计受理工单{b.year_orders}件；{len(ranked)}个参与考核单位"
             f"年度累计平均得分{avg:.2f}分，最高{_score(max(u.total for u in ranked))}分，"
             f"最低{_score(min(u.total for u in ranked))}分。"))
 
     ranking = Section("二、考核排名", [Paragraph(
-        f"按截至{_day(b.asof)}的年度累计得分排名（满分100分）"
+        f"按截至{chinese_date(b.asof)}的年度累计得分排名（满分100分）"
         + ("，分单位类别排名" if b.has_categories else "")
-        + (f"；“较上期”为与{_day(b.previous_asof)}排名相比" if b.previous_asof else "")
+        + (f"；“较上期”为与{chinese_date(b.previous_asof)}排名相比" if b.previous_asof else "")
         + "；“本期”各列为本期受理工单的办理情况。")])
     headers = ["排名", "单位名称", "总分", "较上期", "本期工单", "按时办结率", "满意率", "超期件数"]
     numbered = 0
@@ -462,7 +451,7 @@ def to_document(b: Bulletin) -> Document:
         if bd.black:
             blocks.append(Paragraph("", bold_lead="黑榜："))
             for e in bd.black:
-                lost = "，".join(f"{k}扣{_pts(v)}分" for k, v in e.lost.items())
+                lost = "，".join(f"{k}扣{points_text(v)}分" for k, v in e.lost.items())
                 blocks.append(Paragraph(
                     f"{e.line.name}（{_score(e.line.unit.total)}分）：{lost or '未扣分'}"
                     + (f"；主要扣分：{'；'.join(e.reasons)}" if e.reasons else "") + "。"))
@@ -481,7 +470,7 @@ def to_document(b: Bulletin) -> Document:
         more = (f"下表列出超期时间最长的{len(b.overdue)}件，完整清单见台账“预警”表"
                 if b.overdue_total > len(b.overdue) else "清单如下")
         overdue.blocks.append(Paragraph(
-            f"截至{_day(b.asof)}，仍有{b.overdue_total}件工单超过办理时限未办结，{more}。"
+            f"截至{chinese_date(b.asof)}，仍有{b.overdue_total}件工单超过办理时限未办结，{more}。"
             "请相关单位立即办理，并书面说明超期原因。"))
         overdue.blocks.append(DocTable(
             ["序号", "工单编号", "承办单位", "类型", "受理时间", "应办结时间", "超期\n工作日"],
@@ -490,7 +479,7 @@ def to_document(b: Bulletin) -> Document:
              for k, o in enumerate(b.overdue)],
             widths_mm=[8, 32, 34, 11, 27, 27, 17], align_right={6}))
     else:
-        overdue.blocks.append(Paragraph(f"截至{_day(b.asof)}，无超过办理时限未办结的工单。"))
+        overdue.blocks.append(Paragraph(f"截至{chinese_date(b.asof)}，无超过办理时限未办结的工单。"))
 
     steps = Section("五、下一步工作要求", [Paragraph(text) for text in t.next_steps])
     return Document(

@@ -146,5 +146,10 @@ def end_of_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 23, 59, 59)
 
 
+def chinese_date(day: date) -> str:
+    """2026年3月5日: dates in 公文 text (通报, 告知单, 催办单), no leading zeros."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"

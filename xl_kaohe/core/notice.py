@@ -13,11 +13,11 @@ from datetime import date
 
 from . import rules as R
 from . import schema as S
-from .appeals import points_text
 from .calendar import CalendarError
+from .dates import chinese_date
 from .document import DocTable, Document, Paragraph, Section
 from .ledger import Ledger
-from .rates import percent_text
+from .rates import percent_text, points_text
 from .scoring import AuditLine, Result, UnitResult
 from .timeliness import compute_timeliness
 
@@ -69,10 +69,6 @@ def line_dates(ledger: Ledger) -> dict[str, date]:
 
 def _day(day: date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def _cn_day(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _signed(value) -> str:
@@ -172,7 +168,7 @@ def _appeals_section(unit: UnitResult) -> Section:
 def _how_to_appeal(ledger: Ledger, options: NoticeOptions) -> Section:
     days = ledger.params.appeal_days
     deadline = appeal_deadline(ledger, options.issued)
-    until = f"于{_cn_day(deadline)}（含）前（本告知单印发之日起{days}个工作日内）" if deadline else \
+    until = f"于{chinese_date(deadline)}（含）前（本告知单印发之日起{days}个工作日内）" if deadline else \
         f"自本告知单印发之日起{days}个工作日内"
     return Section("四、申诉方式和期限", [
         Paragraph(f"如对上述考核结果有异议，请{until}，以书面形式向{options.issuer}提出申诉，"

@@ -6,9 +6,10 @@ from fractions import Fraction
 from typing import Any
 
 from . import schema as S
-from .appeals import counts as appeal_counts, pending as pending_appeals, points_text
+from .appeals import counts as appeal_counts, pending as pending_appeals
 from .ledger import ERROR
 from .report import BarChart, Column, Layout, OutputSheet
+from .rates import points_text
 from .rules import BONUS_ITEMS
 from .scoring import Result, UnitResult
 
@@ -81,10 +82,10 @@ def detail_sheet(result: Result, ordered: list[UnitResult]) -> OutputSheet:
     rubric = result.ledger.rubric
     columns = [Column("单位名称", "text", 26)]
     for item in rubric.base_items:
-        columns += [Column(f"{item.code} {item.name}（{_num(item.points)}分）", "number", 12),
+        columns += [Column(f"{item.code} {item.name}（{json_number(item.points)}分）", "number", 12),
                     Column(f"{item.code} 扣分(未封顶)", "number", 10)]
     columns += [Column("基础得分", "number", 10), Column("加分(原始)", "number", 10),
-                Column(f"加分(计入，上限{_num(rubric.bonus_cap)})", "number", 12), Column("总分", "number", 9),
+                Column(f"加分(计入，上限{json_number(rubric.bonus_cap)})", "number", 12), Column("总分", "number", 9),
                 Column("申诉撤销/减免扣分(未封顶)", "number", 14), Column("待复核申诉(件)", "int", 10)]
     rows = []
     for unit in ordered:
@@ -153,7 +154,7 @@ def output_sheets(result: Result, ordered: list[UnitResult]) -> list[OutputSheet
 
 # ---- JSON -----------------------------------------------------------------------------------------
 
-def _num(value: Decimal | None) -> int | float | None:
+def json_number(value: Decimal | None) -> int | float | None:
     """Decimal -> JSON number: an int when whole, else a float (2 decimals are exact enough)."""
     if value is None:
         return None
@@ -170,13 +171,13 @@ def to_json(result: Result, ordered: list[UnitResult]) -> dict[str, Any]:
             "category": unit.unit.category or None,
             "category_rank": unit.category_rank,
             "participates": unit.unit.participates,
-            "total": _num(unit.total),
-            "bonus": _num(unit.bonus),
-            "bonus_raw": _num(unit.bonus_raw),
-            "categories": {k: _num(v) for k, v in unit.category_scores().items()},
-            "items": {code: _num(item.score) for code, item in unit.items.items()},
-            "deductions": {code: _num(item.raw) for code, item in unit.items.items() if item.raw},
-            "bonus_items": {code: _num(sum((l.points for l in unit.lines if l.item == code), Decimal(0)))
+            "total": json_number(unit.total),
+            "bonus": json_number(unit.bonus),
+            "bonus_raw": json_number(unit.bonus_raw),
+            "categories": {k: json_number(v) for k, v in unit.category_scores().items()},
+            "items": {code: json_number(item.score) for code, item in unit.items.items()},
+            "deductions": {code: json_number(item.raw) for code, item in unit.items.items() if item.raw},
+            "bonus_items": {code: json_number(sum((l.points for l in unit.lines if l.item == code), Decimal(0)))
                             for code in BONUS_ITEMS if any(l.item == code for l in unit.lines)},
             "rates": {k: _pct(v) for k, v in unit.rates.as_dict().items()},
             "remarks": remarks(unit),
@@ -202,8 +203,8 @@ def card_note(line) -> str:
 
 
 def _line_json(line) -> dict[str, Any]:
-    return {"code": line.code, "points": _num(line.points), "source": line.source, "note": line.note,
-            "original": _num(line.original), "appeal": line.appeal or None}
+    return {"code": line.code, "points": json_number(line.points), "source": line.source, "note": line.note,
+            "original": json_number(line.original), "appeal": line.appeal or None}
 
 
 UNIT_CARD = "单位明细"
@@ -227,7 +228,7 @@ def unit_card_sheet(result: Result, unit: UnitResult) -> OutputSheet:
             if line.item == item.code:
                 rows.append([line.code, "", None, line.points, None, line.source, card_note(line)])
     marks[len(rows)] = "bold"
-    rows.append(["加分项", f"加分（上限 {_num(rubric.bonus_cap)} 分）", rubric.bonus_cap, unit.bonus_raw, unit.bonus, "",
+    rows.append(["加分项", f"加分（上限 {json_number(rubric.bonus_cap)} 分）", rubric.bonus_cap, unit.bonus_raw, unit.bonus, "",
                  f"原始加分 {unit.bonus_raw}，计入 {unit.bonus}" if unit.bonus_raw != unit.bonus else ""])
     for line in unit.lines:
         if line.item in BONUS_ITEMS:

@@ -49,6 +49,12 @@ def rate_deduction(gap_points: Fraction, per_point: Decimal, mode: str) -> Decim
     return round_points(apply_mode(gap_points, mode) * Fraction(abs(per_point)))
 
 
+def points_text(value: Decimal) -> str:
+    """1 -> "1", 1.50 -> "1.5" (points as people write them)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def percent_text(value: Fraction | None) -> str:
     """88.57% style (half-up to 2 decimals of a percent), '—' when there is no rate."""
     if value is None:

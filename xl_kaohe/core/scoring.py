@@ -205,14 +205,15 @@ def score(ledger: Ledger) -> Result:
     return Result(ledger, results, problems, deadlines=deadlines)
 
 
-def _code_order(code: str) -> tuple[int, int]:
+def code_order(code: str) -> tuple[int, int]:
+    """III-8.2 -> (8, 2), III-4 -> (4, 0): rubric order."""
     item, _, clause = code.partition(".")
     return int(item.split("-")[1]), int(clause or 0)
 
 
 def _add(lines, unit: str, code: str, points: Decimal, source: str, note: str, *order, ref: str = "",
          day: date | None = None) -> None:
-    lines[unit].append(AuditLine(unit, code, points, source, note, (_code_order(code),) + order, ref=ref, day=day))
+    lines[unit].append(AuditLine(unit, code, points, source, note, (code_order(code),) + order, ref=ref, day=day))
 
 
 @implements("III-4.1", "III-8.1", "III-8.2", "III-8.3")
@@ -231,8 +232,8 @@ def _order_rules(ledger: Ledger, t: Timeliness, lines, rates) -> list[Problem]:
         # one pass over the late orders only (a few thousand of 100k), with the per-clause
         # constants and the deadline texts worked out once: the lines are those _add makes
         unit_word = "个工作日" if ledger.params.late_mode == "工作日" else "天"
-        late_key = _code_order(R.LATE_CLOSE)
-        timely = {code: (_code_order(code), rubric.clauses[code].points)
+        late_key = code_order(R.LATE_CLOSE)
+        timely = {code: (code_order(code), rubric.clauses[code].points)
                   for code in (*R.TIMELY_BY_TYPE.values(), R.TIMELY_SPECIAL)}
         due_texts = np.char.replace(np.datetime_as_string(t.due[late_index], unit="m"), "T", " ").tolist()
         rows, kinds, limits, ids = orders.row, orders.kind, orders.limit, orders.order_id

@@ -8,10 +8,11 @@ pick them up. Citizens' 诉求内容 and phone numbers are never read.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Mapping
 
 from . import schema as S
+from .dates import chinese_date
+from .rates import points_text
 from .report import Column, Layout, OutputSheet
 from .tables import Grid, find_table
 from .validate.cells import name_key, plain_text
@@ -84,10 +85,6 @@ def warnings_sheet(w: Warnings, contacts: Mapping[str, tuple[str, str]]) -> Outp
     return OutputSheet(S.WARNINGS, columns, rows, title=title, row_marks=marks)
 
 
-def _cn_date(moment: datetime) -> str:
-    return f"{moment.year}年{moment.month}月{moment.day}日"
-
-
 def chase_sheet(w: Warnings, contacts: Mapping[str, tuple[str, str]], office: str = DEFAULT_OFFICE) -> OutputSheet:
     """催办单: per unit with listed orders, one printed page (a page break before each unit)."""
     # a portrait A4 letter: few, narrow columns (the 预警 sheet has every detail)
@@ -111,7 +108,7 @@ def chase_sheet(w: Warnings, contacts: Mapping[str, tuple[str, str]], office: st
                                        f"联络电话：{phone}" if phone else "") if p)
         add([CHASE_TITLE], "title")
         add([f"{unit.unit}" + (f"（{contact}）" if contact else "") + "："], "note")
-        add([f"截至{w.asof.year}年{w.asof.month}月{w.asof.day}日 {w.asof.strftime('%H:%M')}，贵单位承办的下列"
+        add([f"截至{chinese_date(w.asof)} {w.asof.strftime('%H:%M')}，贵单位承办的下列"
              f"12345工单已超期或将在{w.days}个工作日内到期。请即安排专人办理，按时在平台办结回复，"
              f"并将办理情况报{office}。"], "note")
         add([c.header for c in columns], "heading")
@@ -119,18 +116,14 @@ def chase_sheet(w: Warnings, contacts: Mapping[str, tuple[str, str]], office: st
             add([k, o.order_id, o.received, o.due, _state_text(o, w.late_word), o.points_now, o.points_next_day], ("error" if o.escalate else "warning") if o.status == OVERDUE else None)
         escalate = (f"其中{unit.escalate}件超期已满{w.escalate_days}个工作日，将在阶段通报中予以通报。"
                     if unit.escalate else "")
-        add([f"合计：已超期{unit.overdue}件、即将到期{unit.due_soon}件；按考核细则已扣{_points(unit.points_now)}分，"
-             f"如再拖延一个工作日将再扣{_points(unit.points_next_day)}分。{escalate}"], "note")
+        add([f"合计：已超期{unit.overdue}件、即将到期{unit.due_soon}件；按考核细则已扣{points_text(unit.points_now)}分，"
+             f"如再拖延一个工作日将再扣{points_text(unit.points_next_day)}分。{escalate}"], "note")
         add([""], "note")
         add([office], "sign")
-        add([_cn_date(w.asof)], "sign")
+        add([chinese_date(w.asof)], "sign")
     if not rows:
         add([CHASE_TITLE], "title")
         add([f"截至{_moment_text(w.asof)}，没有即将到期或已超期的工单，无需催办。"], "note")
     return OutputSheet(S.CHASE, columns, rows, row_marks=marks, header=False,
                        layout=Layout(orientation="portrait", fit_width=False, autofilter=False,
                                      freeze_header=False, page_breaks=tuple(breaks)))
-
-
-def _points(value: Decimal) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")

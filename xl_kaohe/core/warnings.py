@@ -28,6 +28,7 @@ import numpy as np
 
 from . import rules as R
 from .ledger import Ledger, Orders, Params
+from .outputs import json_number
 from .timeliness import (Deadlines, Timeliness, compute_deadlines, datetime64_to_ordinals, judge,
                          seconds_column)
 
@@ -147,7 +148,7 @@ class WarnOrder:
             out["days_late"] = self.days_late
         else:
             out["workdays_left"] = self.workdays_left
-        out.update(points_now=_num(self.points_now), points_next_day=_num(self.points_next_day),
+        out.update(points_now=json_number(self.points_now), points_next_day=json_number(self.points_next_day),
                    escalate=self.escalate)
         return out
 
@@ -179,7 +180,7 @@ class UnitWarnings:
 
     def as_json(self) -> dict[str, Any]:
         return {"unit": self.unit, "due_soon": self.due_soon, "overdue": self.overdue,
-                "escalate": self.escalate, "points_now": _num(self.points_now)}
+                "escalate": self.escalate, "points_now": json_number(self.points_now)}
 
 
 @dataclass
@@ -251,7 +252,3 @@ def compute_warnings(ledger: Ledger, asof: date | datetime, *, days: int | None 
 
 def _with_asof(params: Params, day: date) -> Params:
     return replace(params, asof=day)
-
-
-def _num(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)

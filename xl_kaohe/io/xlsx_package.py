@@ -36,11 +36,10 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
-from xl_kaohe.core.report import OUTPUT_GROUP, SETTINGS_LAST, Formula, OutputSheet
+from xl_kaohe.core.report import OUTPUT_GROUP, SETTINGS_LAST, OutputSheet
 
 from ..core.report import LineChart
 from .ooxml.chart import chart_anchor, chart_xml, drawing_xml, line_chart_xml
@@ -143,14 +142,13 @@ class _Edit:
         styles_part, styles = self._load_styles()
         sheet_styles = SheetStyles(styles)
         taken: set[str] = set()
+        formulas = False
         for target in targets:
-            self._write_sheet(target, sheet_styles, taken)
+            formulas |= self._write_sheet(target, sheet_styles, taken)
         if styles.changed:
             self.pkg.write(styles_part, styles.render())
         # a formula sheet (看板) brings formulas the chain does not list: drop the chain, Excel
         # rebuilds it on load (optional part; openpyxl never writes one)
-        cells = chain.from_iterable(chain.from_iterable(t.sheet.rows for t in targets))
-        formulas = Formula in set(map(type, cells))  # in C: 10^6 cells on a late-heavy ledger
         self._prune_calc_chain(replaced_ids, drop=formulas)
         if added:
             self._drop_stale_app_titles()
@@ -261,7 +259,8 @@ class _Edit:
 
     # -- sheets -------------------------------------------------------------------------------
 
-    def _write_sheet(self, target: _Target, styles: SheetStyles, taken: set[str]) -> None:
+    def _write_sheet(self, target: _Target, styles: SheetStyles, taken: set[str]) -> bool:
+        """Write the sheet's parts; True when it holds live formulas."""
         sheet = target.sheet
         drawing_rid = None
         if sheet.chart is not None and sheet.rows:
@@ -278,10 +277,11 @@ class _Edit:
                 [Rel(drawing_rid, REL_DRAWING, relative(target.part, drawing))]))
             self.types.set(drawing, CT_DRAWING)
             self.types.set(chart, CT_CHART)
-        self.pkg.write(target.part, sheet_xml(sheet, styles, self.serial, target.head,
-                                               drawing_rid, is_landscape(sheet)))
+        part = sheet_xml(sheet, styles, self.serial, target.head, drawing_rid, is_landscape(sheet))
+        self.pkg.write(target.part, part.data)
         if sheet.columns:
             self._set_builtin_names(target)
+        return part.formulas
 
     def _set_builtin_names(self, target: _Target) -> None:
         """The output sheet's filter range, print area (the table, not the chart) and print

@@ -12,6 +12,7 @@ from typing import Mapping
 
 from ..core import schema as S
 from ..core.ledger import ERROR, Problem
+from ..core.rates import points_text
 from ..core.report import OutputSheet
 from ..core.tables import Grid
 from ..core.validate import load_ledger
@@ -69,19 +70,15 @@ def warnings_text(run: WarnRun) -> str:
     for unit in w.units:
         lines.append("")
         lines.append(f"{unit.unit}：已超期 {unit.overdue} 件（建议通报 {unit.escalate} 件），即将到期 {unit.due_soon} 件，"
-                     f"已扣 {_pts(unit.points_now)} 分")
+                     f"已扣 {points_text(unit.points_now)} 分")
         for o in unit.orders:
             when = (f"超期{o.days_late}{w.late_word}" if o.days_late is not None
                     else ("今日到期" if o.workdays_left == 0 else f"剩{o.workdays_left}个工作日"))
             flag = "  建议通报" if o.escalate else ""
             lines.append(f"  {o.status}  {o.order_id}  {o.kind}  应办结 {o.due.strftime('%Y-%m-%d %H:%M')}  {when}  "
-                         f"已扣 {_pts(o.points_now)} 分  再拖一日 {_pts(o.points_next_day)} 分{flag}")
+                         f"已扣 {points_text(o.points_now)} 分  再拖一日 {points_text(o.points_next_day)} 分{flag}")
     errors = sum(p.level == ERROR for p in run.problems)
     if errors:
         lines.append("")
         lines.append(f"注意：台账有 {errors} 个错误，有错误的工单未列入预警（kaohe check 可查看清单）。")
     return "\n".join(lines)
-
-
-def _pts(value) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")

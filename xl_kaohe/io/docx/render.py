@@ -11,6 +11,7 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from ...core.dates import chinese_date
 from ...core.document import DocTable, Document, Paragraph, Section
 from . import layout as L
 from .ooxml import PPR, TBLPR, TCPR, borders, child, clean, page_field, twips_mm
@@ -217,8 +218,7 @@ def _text_width_chars(text: str) -> float:
 def _closing(doc, document: Document) -> None:
     """署名 and 成文日期 (date 4 characters in from the right, the issuer centred over it),
     附注, then 抄送 between rules (版记)."""
-    issued = (f"{document.issued.year}年{document.issued.month}月{document.issued.day}日"
-              if document.issued else "")
+    issued = chinese_date(document.issued) if document.issued else ""
     if document.issuer or issued:
         _para(doc, "")
         _para(doc, "")

@@ -36,6 +36,14 @@ BODY_CHUNK_ROWS = 1000     # rows rendered column by column at a time (bounded t
 PACK_CHARS = 1 << 20       # a sheet of more text than this is deflated while it is joined, this much at a time
 
 
+@dataclass(frozen=True)
+class SheetPart:
+    """A rendered worksheet part, and whether it holds live formulas (看板): the writer then
+    drops the workbook's calculation chain."""
+    data: bytes | Deflated
+    formulas: bool
+
+
 @dataclass
 class SheetHead:
     """What an existing output sheet keeps across rewrites (code name, tab colour, view)."""
@@ -285,7 +293,7 @@ def _column_lines(values: list[Any], width: float, memo: _Memo, start: int) -> l
 
 
 def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters: list[str],
-               kinds: list[str], wraps: list[bool]) -> tuple[list[str], list[int]]:
+               kinds: list[str], wraps: list[bool]) -> tuple[list[str], list[int], bool]:
     """The body rows' XML (and the worksheet rows of block rows, which span the columns), built
     column by column in chunks of rows: each column's cells after their reference (style and
     value) first, then one template fill per row. Where a chunk's rows share one style (no row
@@ -296,7 +304,7 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
     whose wrapped text takes more than one line."""
     rows, width = sheet.rows, len(letters)
     if not rows or not width:
-        return [], []
+        return [], [], False
     any_wrap = any(wraps)
     wrapped = [(i, c.shown_width) for i, c in enumerate(sheet.columns) if c.wrap]
     mark_styles: dict[str | None, list[int]] = {}  # per row mark: each column's style
@@ -306,6 +314,7 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
     openers = [f'<c r="{letter}' for letter in letters]
     out: list[str] = []
     merged: list[int] = []
+    formulas = False  # only the cell-by-cell path below meets Formula cells (_column_bodies declines them)
     header_row = sheet.header_row
     row_marks = sheet.row_marks
     for start in range(0, len(rows), BODY_CHUNK_ROWS):
@@ -375,6 +384,7 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
                     continue
                 mark = marks[offset]
                 if type(value) is Formula:
+                    formulas = True
                     kind = value.kind or kinds[i]
                     if isinstance(value.cached, date):
                         kind = _date_kind(value.cached, kind)
@@ -387,7 +397,7 @@ def _body_rows(sheet: OutputSheet, styles: SheetStyles, serial: Serial, letters:
                 bodies.append(_cell_body(value, style, serial))
             columns.append(bodies)
         out.append(_joined_rows(header_row + 1 + start, row_attrs, columns, openers))
-    return out, merged
+    return out, merged, formulas
 
 
 def _joined_rows(first: int, row_attrs: list[str], columns: list[list[str] | _Texts],
@@ -399,24 +409,22 @@ def _joined_rows(first: int, row_attrs: list[str], columns: list[list[str] | _Te
     n = len(row_attrs)
     numbers = [f'{r}"' for r in range(first, first + n)]  # the number and the quote closing r=
     heads = {attr: f'{attr}><c r="A' for attr in set(row_attrs)}
-    slots = [("<row r=\"",), (numbers,), ([heads[a] for a in row_attrs],), (numbers,)]
+    # each slot: one text for every row, or a list of one per row
+    slots: list[str | list[str]] = ['<row r="', numbers, [heads[a] for a in row_attrs], numbers]
     for i, bodies in enumerate(columns):
         if i:
-            slots += [(openers[i],), (numbers,)]
-        if isinstance(bodies, _Texts):
-            slots += [(bodies.head,), (bodies.values,), (TEXT_TAIL,)]
-        else:
-            slots.append((bodies,))
-    slots.append(("</row>",))
+            slots += [openers[i], numbers]
+        slots += [bodies.head, bodies.values, TEXT_TAIL] if isinstance(bodies, _Texts) else [bodies]
+    slots.append("</row>")
     width = len(slots)
     pieces: list[str] = [""] * (width * n)
-    for k, (slot,) in enumerate(slots):
+    for k, slot in enumerate(slots):
         pieces[k::width] = [slot] * n if slot.__class__ is str else slot
     return "".join(pieces)
 
 
 def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
-               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> bytes | Deflated:
+               head: SheetHead | None, drawing_rid: str | None, landscape: bool) -> SheetPart:
     """The worksheet part; a big one (扣分依据 at 100k orders: ~40 MB) comes deflated, chunk by
     chunk, so that its text is never whole in memory (``Package.write`` takes either)."""
     layout = sheet.layout
@@ -463,7 +471,7 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
         out.extend(_cell_xml(f"{letters[i]}{header_row}", c.header, header_style, serial)
                    for i, c in enumerate(sheet.columns))
         out.append("</row>")
-    body, merged = _body_rows(sheet, styles, serial, letters[:len(sheet.columns)], kinds, wraps)
+    body, merged, formulas = _body_rows(sheet, styles, serial, letters[:len(sheet.columns)], kinds, wraps)
     out.extend(body)
     out.append("</sheetData>")
 
@@ -495,7 +503,7 @@ def sheet_xml(sheet: OutputSheet, styles: SheetStyles, serial: Serial,
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
-    return _packed(out)
+    return SheetPart(_packed(out), formulas)
 
 
 def _packed(pieces: list[str]) -> bytes | Deflated:

@@ -32,9 +32,6 @@ class Deflated:
     def data(self) -> bytes:
         return zlib.decompress(self.packed, -15)
 
-    def fields(self) -> tuple[bytes, int, int]:
-        return self.packed, self.crc, self.size
-
 
 BIG_PART = 1 << 20  # parts above this are deflated at level 1: 3-4x faster, ~25 % larger
 
@@ -229,7 +226,9 @@ class _ZipWriter:
         """A new part: deflated (unless it already is), with the fixed timestamp."""
         if isinstance(data, DeflateLater):
             data = data.done()
-        packed, crc, size = (data if isinstance(data, Deflated) else deflate(data)).fields()
+        elif not isinstance(data, Deflated):
+            data = deflate(data)
+        packed, crc, size = data.packed, data.crc, data.size
         encoded, flags = _encode_name(name)
         self._entry(encoded, flags, zipfile.ZIP_DEFLATED, _FIXED_DOS_TIME, _FIXED_DOS_DATE,
                     crc, len(packed), size)
